@@ -1,0 +1,272 @@
+'use strict';
+/**
+ * One client API over three wire protocols, so every scenario runs unchanged against each target:
+ *   sio  – our wire contract over socket.io-client (ours, and the minimal socket.io floor)
+ *   ws   – the raw ws relay's JSON frames (bench/baselines/ws-relay.js)
+ *   peer – the PeerJS server's websocket protocol (signalling only; pairs are made by the harness)
+ *
+ * Handlers (h): onPaired(c), onChat(c, tsMicros), onSignal(c, kind, tsMicros), onPartnerLeft(c),
+ *               onError(c, code), onClose(c)
+ */
+const { io } = require('socket.io-client');
+const WebSocket = require('ws');
+const P = require('./payloads');
+
+const now = () => Math.round(performance.now() * 1000);
+
+class SioClient {
+  constructor(url, h) {
+    this.url = url;
+    this.h = h;
+    this.userId = null;
+    this.roomId = null;
+    this.partnerId = null;
+    this.partner = null;
+    this.s = null;
+  }
+  connect(timeoutMs = 20000) {
+    return new Promise((resolve, reject) => {
+      const s = io(this.url, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: timeoutMs });
+      this.s = s;
+      const timer = setTimeout(() => {
+        s.close();
+        reject(new Error('session timeout'));
+      }, timeoutMs);
+      s.once('session', (info) => {
+        clearTimeout(timer);
+        this.userId = info.userId;
+        resolve(this);
+      });
+      s.once('connect_error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      s.on('partner_found', (p) => {
+        this.roomId = p.roomId;
+        this.partnerId = p.partnerId;
+        this.h.onPaired(this);
+      });
+      s.on('waiting_for_partner', () => {});
+      s.on('partner_disconnected', () => {
+        this.roomId = null;
+        this.h.onPartnerLeft(this);
+      });
+      s.on('new_message', (m) => {
+        if (m.sender !== this.userId) this.h.onChat(this, P.textTs(m.text));
+      });
+      s.on('offer', (p) => this.h.onSignal(this, 'offer', P.sdpTs(p.offer.sdp)));
+      s.on('answer', (p) => this.h.onSignal(this, 'answer', P.sdpTs(p.answer.sdp)));
+      s.on('ice_candidate', (p) => this.h.onSignal(this, 'candidate', P.candidateTs(p.candidate)));
+      s.on('error', (e) => this.h.onError(this, (e && e.code) || 'error'));
+      s.on('disconnect', () => this.h.onClose(this));
+    });
+  }
+  join(type = 'chat') {
+    this.s.emit('join', { type });
+  }
+  next() {
+    this.s.emit('next');
+  }
+  leaveRoom() {
+    if (this.roomId) this.s.emit('leave_room', { roomId: this.roomId });
+    this.roomId = null;
+  }
+  leaveQueue() {
+    this.s.emit('leave_queue');
+  }
+  sendChat(text) {
+    this.s.emit('send_message', { roomId: this.roomId, message: text });
+  }
+  sendOffer(ts) {
+    this.s.emit('offer', { roomId: this.roomId, offer: { type: 'offer', sdp: P.makeSdp(ts) } });
+  }
+  sendAnswer(ts) {
+    this.s.emit('answer', { roomId: this.roomId, answer: { type: 'answer', sdp: P.makeSdp(ts) } });
+  }
+  sendCandidate(ts) {
+    this.s.emit('ice_candidate', { roomId: this.roomId, candidate: P.makeCandidate(ts) });
+  }
+  close() {
+    if (this.s) this.s.close();
+  }
+}
+
+class WsClient {
+  constructor(url, h) {
+    this.url = url.replace(/^http/, 'ws') + '/';
+    this.h = h;
+    this.userId = null;
+    this.roomId = null;
+    this.partnerId = null;
+    this.partner = null;
+    this.ws = null;
+  }
+  connect(timeoutMs = 20000) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
+      this.ws = ws;
+      let ready = false;
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new Error('session timeout'));
+      }, timeoutMs);
+      ws.on('error', (err) => {
+        clearTimeout(timer);
+        if (!ready) reject(err);
+      });
+      ws.on('close', () => this.h.onClose(this));
+      ws.on('message', (data) => {
+        const m = JSON.parse(data);
+        switch (m.t) {
+          case 'msg':
+            this.h.onChat(this, P.textTs(m.text));
+            break;
+          case 'offer':
+            this.h.onSignal(this, 'offer', P.sdpTs(m.offer.sdp));
+            break;
+          case 'answer':
+            this.h.onSignal(this, 'answer', P.sdpTs(m.answer.sdp));
+            break;
+          case 'ice':
+            this.h.onSignal(this, 'candidate', P.candidateTs(m.candidate));
+            break;
+          case 'session':
+            ready = true;
+            clearTimeout(timer);
+            this.userId = String(m.id);
+            resolve(this);
+            break;
+          case 'paired':
+            this.roomId = String(m.room);
+            this.partnerId = String(m.partner);
+            this.h.onPaired(this);
+            break;
+          case 'partner_left':
+            this.roomId = null;
+            this.h.onPartnerLeft(this);
+            break;
+          default:
+        }
+      });
+    });
+  }
+  join() {
+    this.ws.send('{"t":"join"}');
+  }
+  next() {
+    this.ws.send('{"t":"join"}');
+  }
+  leaveRoom() {}
+  leaveQueue() {}
+  sendChat(text) {
+    this.ws.send(JSON.stringify({ t: 'msg', roomId: this.roomId, text }));
+  }
+  sendOffer(ts) {
+    this.ws.send(JSON.stringify({ t: 'offer', roomId: this.roomId, offer: { type: 'offer', sdp: P.makeSdp(ts) } }));
+  }
+  sendAnswer(ts) {
+    this.ws.send(JSON.stringify({ t: 'answer', roomId: this.roomId, answer: { type: 'answer', sdp: P.makeSdp(ts) } }));
+  }
+  sendCandidate(ts) {
+    this.ws.send(JSON.stringify({ t: 'ice', roomId: this.roomId, candidate: P.makeCandidate(ts) }));
+  }
+  close() {
+    if (this.ws) this.ws.close();
+  }
+}
+
+let peerSeq = 0;
+class PeerClient {
+  constructor(url, h) {
+    this.base = url.replace(/^http/, 'ws');
+    this.h = h;
+    this.userId = `bench-${process.pid}-${++peerSeq}`;
+    this.token = Math.random().toString(36).slice(2);
+    this.roomId = null;
+    this.partnerId = null;
+    this.partner = null;
+    this.ws = null;
+    this.connectionId = `mc_${Math.random().toString(36).slice(2, 14)}`;
+  }
+  connect(timeoutMs = 20000) {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(`${this.base}/peerjs?key=peerjs&id=${this.userId}&token=${this.token}`, { perMessageDeflate: false });
+      this.ws = ws;
+      let ready = false;
+      const timer = setTimeout(() => {
+        ws.terminate();
+        reject(new Error('OPEN timeout'));
+      }, timeoutMs);
+      ws.on('error', (err) => {
+        clearTimeout(timer);
+        if (!ready) reject(err);
+      });
+      ws.on('close', () => this.h.onClose(this));
+      ws.on('message', (data) => {
+        const m = JSON.parse(data);
+        switch (m.type) {
+          case 'OPEN':
+            ready = true;
+            clearTimeout(timer);
+            resolve(this);
+            break;
+          case 'OFFER':
+            this.h.onSignal(this, 'offer', P.sdpTs(m.payload.sdp.sdp));
+            break;
+          case 'ANSWER':
+            this.h.onSignal(this, 'answer', P.sdpTs(m.payload.sdp.sdp));
+            break;
+          case 'CANDIDATE':
+            this.h.onSignal(this, 'candidate', P.candidateTs(m.payload.candidate));
+            break;
+          case 'ERROR':
+          case 'ID-TAKEN':
+            this.h.onError(this, m.type);
+            break;
+          default:
+        }
+      });
+    });
+  }
+  /** PeerJS has no matchmaking: the harness pairs clients itself (see pairLocally). */
+  join() {}
+  sendOffer(ts) {
+    this.ws.send(
+      JSON.stringify({
+        type: 'OFFER',
+        dst: this.partnerId,
+        payload: { sdp: { type: 'offer', sdp: P.makeSdp(ts) }, type: 'media', connectionId: this.connectionId, metadata: null },
+      }),
+    );
+  }
+  sendAnswer(ts) {
+    this.ws.send(
+      JSON.stringify({
+        type: 'ANSWER',
+        dst: this.partnerId,
+        payload: { sdp: { type: 'answer', sdp: P.makeSdp(ts) }, type: 'media', connectionId: this.connectionId },
+      }),
+    );
+  }
+  sendCandidate(ts) {
+    this.ws.send(
+      JSON.stringify({
+        type: 'CANDIDATE',
+        dst: this.partnerId,
+        payload: { candidate: P.makeCandidate(ts), type: 'media', connectionId: this.connectionId },
+      }),
+    );
+  }
+  close() {
+    if (this.ws) this.ws.close();
+  }
+}
+
+function createClient(kind, url, h) {
+  if (kind === 'sio') return new SioClient(url, h);
+  if (kind === 'ws') return new WsClient(url, h);
+  if (kind === 'peer') return new PeerClient(url, h);
+  throw new Error(`unknown client kind ${kind}`);
+}
+
+module.exports = { createClient, now };

@@ -1,0 +1,185 @@
+'use strict';
+/** Renders bench results as one markdown table of ratios to the raw ws relay, with targets. */
+
+const get = (o, p) => p.split('.').reduce((v, k) => (v == null ? undefined : v[k]), o);
+function fmt(v, digits) {
+  if (v == null || Number.isNaN(v)) return '–';
+  if (typeof v === 'string') return v;
+  const d = digits ?? (Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2);
+  return v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+}
+const pct = (v) => (v == null || !Number.isFinite(v) ? '–' : `${Math.round(v * 100)} %`);
+const times = (v) => (v == null || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}×`);
+const ratio = (a, b) => (a == null || b == null || !b ? null : a / b);
+
+function render(out) {
+  const r = out.results;
+  const m = out.machine;
+  const rows = [];
+  // kind: 'higher' → ratio shown as %, 'lower' → shown as ×
+  const add = (metric, unit, path, opts = {}) => {
+    const ours = opts.ours !== undefined ? opts.ours : get(r, path.replace('$', 'ours'));
+    const ws = opts.ws !== undefined ? opts.ws : get(r, path.replace('$', 'ws'));
+    const sio = opts.sio !== undefined ? opts.sio : get(r, path.replace('$', 'sio'));
+    const peer = opts.peer !== undefined ? opts.peer : opts.withPeer ? get(r, path.replace('$', 'peer')) : undefined;
+    const show = opts.lower ? times : pct;
+    let result = '';
+    if (opts.pass) {
+      const p = opts.pass(ours, ws, peer);
+      result = p == null ? 'n/a' : p ? 'PASS' : '**MISS**';
+    }
+    rows.push([
+      `${metric}${unit ? ` (${unit})` : ''}`,
+      fmt(ours, opts.digits),
+      opts.noWs ? '–' : fmt(ws, opts.digits),
+      opts.noWs ? '–' : show(ratio(ours, ws)),
+      opts.noWs || sio === undefined ? '–' : show(ratio(sio, ws)),
+      peer === undefined ? '–' : fmt(peer, opts.digits),
+      opts.target || '',
+      result,
+    ]);
+  };
+  const okNum = (...xs) => xs.every((x) => x != null && Number.isFinite(x));
+  const atLeast = (k) => (o, w) => (okNum(o, w) ? o / w >= k : null);
+  const atMost = (k) => (o, w) => (okNum(o, w) ? o / w <= k : null);
+
+  if (r['pairing.ours'] || r['pairing.ws']) {
+    const P = { ours: r['pairing.ours'], ws: r['pairing.ws'], sio: r['pairing.sio'] };
+    add('a. Connect rate', 'conn/s', '', { ours: P.ours?.connectPerSec, ws: P.ws?.connectPerSec, sio: P.sio?.connectPerSec, target: '≥ 50 %', pass: atLeast(0.5) });
+    add('a. Pairing rate', 'pairs/s', '', { ours: P.ours?.pairsPerSec, ws: P.ws?.pairsPerSec, sio: P.sio?.pairsPerSec, target: '≥ 80 %', pass: atLeast(0.8) });
+  }
+  if (r['relay.ours'] || r['relay.ws']) {
+    const R = { ours: r['relay.ours'], ws: r['relay.ws'], sio: r['relay.sio'] };
+    const pick = (p) => ({ ours: get(R.ours, p), ws: get(R.ws, p), sio: get(R.sio, p) });
+    add('b. Chat relay at saturation', 'msgs/s', '', { ...pick('sat.perSec'), target: '≥ 60 %', pass: atLeast(0.6) });
+    add('b. Server CPU per chat msg', 'µs', '', { ...pick('sat.cpuUsPerMsg'), lower: true, digits: 1 });
+    add('b. Server core busy at saturation', '%', '', {
+      ours: get(R.ours, 'sat.serverCpuUtil') * 100,
+      ws: get(R.ws, 'sat.serverCpuUtil') * 100,
+      sio: get(R.sio, 'sat.serverCpuUtil') * 100,
+      digits: 0,
+      lower: true,
+    });
+    add('b. Load core busy at saturation', '%', '', {
+      ours: get(R.ours, 'sat.loadCpuUtil') * 100,
+      ws: get(R.ws, 'sat.loadCpuUtil') * 100,
+      sio: get(R.sio, 'sat.loadCpuUtil') * 100,
+      digits: 0,
+      lower: true,
+    });
+    add('b. Offered rate at ½ saturation', 'msgs/s', '', { ...pick('half.offeredPerSec') });
+    add('b. Latency p50 at ½ saturation', 'ms', '', { ...pick('half.latencyMs.p50'), lower: true });
+    add('b. Latency p95 at ½ saturation', 'ms', '', { ...pick('half.latencyMs.p95'), lower: true });
+    add('b. Latency p99 at ½ saturation', 'ms', '', { ...pick('half.latencyMs.p99'), lower: true, target: '≤ 2×', pass: atMost(2) });
+    add('b. Latency p99 at saturation', 'ms', '', { ...pick('sat.latencyMs.p99'), lower: true });
+    const nb = r['relay.ours_nobufferutil'];
+    if (nb && !nb.error) {
+      add('b. Relay without bufferutil', 'msgs/s', '', { ours: get(nb, 'sat.perSec'), ws: get(R.ws, 'sat.perSec'), sio: undefined, target: 'info' });
+    }
+  }
+  if (r['idle.ours'] || r['idle.ws']) {
+    const I = { ours: r['idle.ours'], ws: r['idle.ws'], sio: r['idle.sio'] };
+    const kb = (x, p) => (get(x, p) == null ? undefined : get(x, p) / 1024);
+    add('c. RSS per idle socket', 'KB', '', { ours: kb(I.ours, 'rssPerSocket'), ws: kb(I.ws, 'rssPerSocket'), sio: kb(I.sio, 'rssPerSocket'), lower: true, digits: 1, target: '≤ 2×', pass: atMost(2) });
+    add('c. Heap per idle socket', 'KB', '', {
+      ours: kb(I.ours, 'heapPerSocket'),
+      ws: kb(I.ws, 'heapPerSocket'),
+      sio: kb(I.sio, 'heapPerSocket'),
+      lower: true,
+      digits: 2,
+      target: '≤ 6 KB',
+      pass: (o) => (okNum(o) ? o <= 6 : null),
+    });
+    const big = get(I.ours, 'big');
+    if (big) {
+      add(`c. RSS with ${big.sockets.toLocaleString('en-US')} idle sockets`, 'MB', '', {
+        ours: big.rss / 2 ** 20,
+        ws: null,
+        noWs: true,
+        digits: 0,
+        target: '< 400 MB',
+        pass: (o) => (okNum(o) ? o < 400 : null),
+      });
+    }
+  }
+  if (r['signal.ours'] || r['signal.ws']) {
+    const S = { ours: r['signal.ours'], ws: r['signal.ws'], sio: r['signal.sio'], peer: r['signal.peer'] };
+    const pick = (p) => ({ ours: get(S.ours, p), ws: get(S.ws, p), sio: get(S.sio, p), peer: get(S.peer, p) });
+    add('d. Signalling relay', 'msgs/s', '', { ...pick('perSec') });
+    add('d. Server CPU per signalling msg', 'µs', '', {
+      ...pick('cpuUsPerMsg'),
+      lower: true,
+      digits: 1,
+      target: '≤ PeerJS',
+      pass: (o, _w, p) => (okNum(o, p) ? o <= p : null),
+    });
+    add('d. Signalling latency p99', 'ms', '', { ...pick('latencyMs.p99'), lower: true });
+  }
+  const C = r['churn.ours'];
+  const churnLines = [];
+  if (C && !C.error) {
+    const dHeap = (C.after.mem.heapUsed - C.before.mem.heapUsed) / 2 ** 20;
+    const back = C.a.rooms === C.b.rooms && C.a.waiting === C.b.waiting && C.a.connected === C.b.connected;
+    rows.push([
+      `e. Churn ${C.seconds} s × ${C.clients} users: rooms / waiting / connected after vs before`,
+      `${C.a.rooms} / ${C.a.waiting} / ${C.a.connected}`,
+      '–',
+      `before: ${C.b.rooms} / ${C.b.waiting} / ${C.b.connected}`,
+      '–',
+      '–',
+      'equal',
+      C.a.rooms == null ? 'n/a' : back ? 'PASS' : '**MISS**',
+    ]);
+    rows.push([
+      'e. Heap after churn minus before (after GC)',
+      `${dHeap >= 0 ? '+' : ''}${fmt(dHeap, 2)} MB`,
+      '–',
+      `${fmt((100 * dHeap * 2 ** 20) / C.before.mem.heapUsed, 1)} %`,
+      '–',
+      '–',
+      '≤ +1 MB',
+      dHeap <= 1 ? 'PASS' : '**MISS**',
+    ]);
+    const k = C.run.counts;
+    churnLines.push(
+      `Churn activity: ${k.joins} joins, ${k.pairs} partner_found, ${k.messages} messages, ${k.next} next, ${k.leave} leave_room, ${k.reconnect} reconnects, ${k.partnerLeft} partner_disconnected; errors ${JSON.stringify(C.run.errors)}.`,
+    );
+  }
+  const R = r.redis;
+  if (R && !R.skipped && !R.error) {
+    const mem = get(r, 'relay.ours.sat.perSec');
+    add('r. Redis: per-node relay vs memory mode', 'msgs/s', '', { ours: get(R, 'relay.sat.perSec'), ws: mem, noWs: false, target: '≥ 70 % (of memory mode)', pass: atLeast(0.7), sio: undefined });
+    add('r. Redis: cross-node pairing vs single node', 'pairs/s', '', { ours: get(R, 'pairing.pairsPerSec'), ws: get(r, 'pairing.ours.pairsPerSec'), target: '≥ 50 % (of single node)', pass: atLeast(0.5), sio: undefined });
+  }
+
+  const errs = Object.entries(r)
+    .filter(([, v]) => v && v.error)
+    .map(([k, v]) => `- ${k}: ${v.error.split('\n')[0]}`);
+  const clientErrs = [];
+  for (const [k, v] of Object.entries(r)) {
+    const e = { ...(v?.errors || {}), ...(v?.sat?.errors || {}), ...(v?.half?.errors || {}) };
+    if (Object.keys(e).length) clientErrs.push(`- ${k}: server error events ${JSON.stringify(e)}`);
+  }
+
+  const c = out.config;
+  const lines = [
+    `### Benchmark results (${c.quick ? 'quick' : 'full'} run, ${out.date.slice(0, 16).replace('T', ' ')} UTC, ${Math.round(out.seconds)} s)`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memGB} GB, Linux ${m.kernel}; ${m.taskset}.`,
+    `Versions: Node ${m.node}, socket.io ${m.socketio} (client ${m.socketioClient}), ws ${m.ws}, peer ${m.peer}, bufferutil ${m.bufferutil ? 'installed' : 'absent'}.`,
+    `Load: pairing ${c.clients} clients; relay ${c.pairs} pairs, ${c.msgSize}-char messages, ${c.window} in flight per client at saturation; signalling ${c.signalPairs} pairs, SDP ≈ 10 KB, ${c.candidates} candidates each way per negotiation; ${c.seconds} s measured after ${c.warmup} s warm-up; idle ramp 0 → ${c.idleMax} step ${c.idleStep}.`,
+    '',
+    '| Metric | ours | raw ws | ours / ws | socket.io floor / ws | PeerJS | Target | Result |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    'Ratios: for rates, ours as a percentage of raw ws (higher is better); for costs and latencies, ours as a multiple of raw ws (lower is better). "socket.io floor" is a minimal Socket.io server with the same wire contract and no validation, limits or logging (bench/baselines/sio-relay.js): the part of the gap that is Socket.io itself.',
+    ...churnLines,
+  ];
+  if (R && R.skipped) lines.push(`Redis mode skipped: ${R.skipped}.`);
+  if (errs.length) lines.push('', 'Scenarios that failed:', ...errs);
+  if (clientErrs.length) lines.push('', 'Error events seen by clients:', ...clientErrs);
+  return lines.join('\n') + '\n';
+}
+
+module.exports = { render };

@@ -1,0 +1,241 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+const optionalString = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+/**
+ * Every variable the server reads, its parser and its default. `describe` says what a valid value
+ * looks like; it is printed when start-up refuses a bad one.
+ */
+const envSchema = z.object({
+  PORT: port.default(3000).describe('a port number 0-65535'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('an address to bind, e.g. 0.0.0.0 or 127.0.0.1'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development').describe('development, production or test'),
+  LOG_LEVEL: z
+    .enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'])
+    .optional()
+    .describe('error, warn, info, http, verbose, debug or silly'),
+  CORS_ORIGIN: z
+    .string()
+    .trim()
+    .min(1)
+    .default('*')
+    .describe('* or a comma-separated list of origins such as https://example.com'),
+  TRUST_PROXY: z
+    .string()
+    .trim()
+    .regex(/^(false|true|\d+|[\w.:/,\s-]+)$/)
+    .default('false')
+    .describe('false, true, a hop count, or a comma list of proxy addresses/subnets (Express trust proxy)'),
+
+  RATE_LIMIT_POINTS: positiveInt.default(100).describe('a positive integer (events per socket per window)'),
+  RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (window in seconds)'),
+  JOIN_RATE_LIMIT_POINTS: positiveInt.default(10).describe('a positive integer (joins/skips per socket per window)'),
+  JOIN_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  MESSAGE_RATE_LIMIT_POINTS: positiveInt.default(30).describe('a positive integer (chat messages per socket per window)'),
+  MESSAGE_RATE_LIMIT_DURATION: positiveInt.default(10).describe('a positive integer (seconds)'),
+  RATE_LIMIT_DISCONNECT_AFTER: positiveInt
+    .default(30)
+    .describe('a positive integer (refused events per window before disconnect)'),
+  MAX_CONNECTIONS_PER_IP: positiveInt.default(20).describe('a positive integer (concurrent sockets per client IP)'),
+  CONNECTION_RATE_LIMIT_POINTS: positiveInt.default(60).describe('a positive integer (new sockets per client IP per window)'),
+  CONNECTION_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  HTTP_RATE_LIMIT_POINTS: positiveInt.default(300).describe('a positive integer (HTTP API requests per IP per window)'),
+  HTTP_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  MAX_HTTP_BUFFER_SIZE: positiveInt.default(64 * 1024).describe('a positive integer (bytes per Socket.io frame)'),
+
+  MAX_MESSAGE_LENGTH: positiveInt.default(2000).describe('a positive integer (characters per chat message)'),
+  MESSAGE_HISTORY_LIMIT: nonNegativeInt.default(50).describe('a non-negative integer (messages kept per chat room)'),
+  MAX_SDP_BYTES: positiveInt.default(64 * 1024).describe('a positive integer (bytes per SDP)'),
+  MAX_ICE_CANDIDATE_LENGTH: positiveInt.default(2048).describe('a positive integer (characters per ICE candidate)'),
+  USER_COUNT_INTERVAL_MS: positiveInt.default(1000).describe('a positive integer (ms between user_count_update broadcasts)'),
+
+  MATCH_INTEREST_TIMEOUT_MS: nonNegativeInt
+    .default(5000)
+    .describe('a non-negative integer (ms before falling back to any partner)'),
+  REMATCH_COOLDOWN_MS: nonNegativeInt
+    .default(60000)
+    .describe('a non-negative integer (ms before the same two users may meet again)'),
+  BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
+  BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
+  BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
+  IP_HASH_SALT: optionalString.describe('a secret string used to hash client IPs for bans (random per process when unset)'),
+  RECONNECT_GRACE_MS: nonNegativeInt.default(10000).describe('a non-negative integer (ms a dropped user keeps their room)'),
+
+  STUN_SERVER_1: optionalString.describe('a stun: URL'),
+  STUN_SERVER_2: optionalString.describe('a stun: URL'),
+  TURN_SERVER: optionalString.describe('host:port or a turn:/turns: URL'),
+  TURN_USERNAME: optionalString.describe('a string'),
+  TURN_CREDENTIAL: optionalString.describe('a string'),
+  TURN_SECRET: optionalString.describe("coturn's static-auth-secret (enables short-lived credentials)"),
+  TURN_TTL_SECONDS: positiveInt.default(86400).describe('a positive integer (lifetime of TURN credentials)'),
+
+  REDIS_URL: optionalString.describe('a redis:// or rediss:// URL'),
+  NODE_HEARTBEAT_MS: positiveInt.default(5000).describe('a positive integer (ms between node heartbeats in Redis)'),
+  NODE_DEAD_AFTER_MS: positiveInt.default(15000).describe('a positive integer (ms without heartbeat before a node is dead)'),
+
+  METRICS_TOKEN: optionalString.describe('a bearer token required by GET /metrics (open when unset)'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000).describe('a positive integer (ms allowed for graceful shutdown)'),
+  PING_INTERVAL_MS: positiveInt.default(25000).describe('a positive integer (Socket.io ping interval)'),
+  PING_TIMEOUT_MS: positiveInt.default(20000).describe('a positive integer (Socket.io ping timeout)'),
+  SERVE_DEMO: booleanFlag.default(true).describe('true or false (serve the demo client at /)'),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+export interface RateBudget {
+  points: number;
+  durationSeconds: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  nodeEnv: Env['NODE_ENV'];
+  logLevel: NonNullable<Env['LOG_LEVEL']>;
+  logLevelExplicit: boolean;
+  corsOrigins: '*' | string[];
+  trustProxy: boolean | number | string;
+  limits: {
+    events: RateBudget;
+    joins: RateBudget;
+    messages: RateBudget;
+    disconnectAfterRefusals: number;
+    connectionsPerIp: number;
+    connectionRate: RateBudget;
+    http: RateBudget;
+    maxHttpBufferSize: number;
+    maxMessageLength: number;
+    maxSdpBytes: number;
+    maxIceCandidateLength: number;
+  };
+  messageHistoryLimit: number;
+  userCountIntervalMs: number;
+  matching: {
+    interestTimeoutMs: number;
+    rematchCooldownMs: number;
+  };
+  moderation: {
+    banReportThreshold: number;
+    banWindowMs: number;
+    banDurationMs: number;
+    ipHashSalt: string | undefined;
+  };
+  reconnectGraceMs: number;
+  ice: {
+    stunServers: string[];
+    turnServer?: string;
+    turnUsername?: string;
+    turnCredential?: string;
+    turnSecret?: string;
+    turnTtlSeconds: number;
+  };
+  redis: {
+    url?: string;
+    heartbeatMs: number;
+    deadAfterMs: number;
+  };
+  metricsToken?: string;
+  shutdownTimeoutMs: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  serveDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function parseOrigins(value: string): '*' | string[] {
+  if (value === '*') return '*';
+  return value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}
+
+function describeProblems(error: z.ZodError, env: Record<string, string | undefined>): string[] {
+  return error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const field = envSchema.shape[name as keyof typeof envSchema.shape];
+    return `${name}=${JSON.stringify(env[name])} is invalid: expected ${field?.description ?? issue.message}`;
+  });
+}
+
+/** Reads and validates the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) throw new ConfigError(describeProblems(parsed.error, env));
+  const e = parsed.data;
+  const problems: string[] = [];
+  if (e.NODE_DEAD_AFTER_MS <= e.NODE_HEARTBEAT_MS) problems.push('NODE_DEAD_AFTER_MS must be greater than NODE_HEARTBEAT_MS');
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'development' ? 'debug' : 'info'),
+    logLevelExplicit: e.LOG_LEVEL !== undefined,
+    corsOrigins: parseOrigins(e.CORS_ORIGIN),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    limits: {
+      events: { points: e.RATE_LIMIT_POINTS, durationSeconds: e.RATE_LIMIT_DURATION },
+      joins: { points: e.JOIN_RATE_LIMIT_POINTS, durationSeconds: e.JOIN_RATE_LIMIT_DURATION },
+      messages: { points: e.MESSAGE_RATE_LIMIT_POINTS, durationSeconds: e.MESSAGE_RATE_LIMIT_DURATION },
+      disconnectAfterRefusals: e.RATE_LIMIT_DISCONNECT_AFTER,
+      connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      connectionRate: { points: e.CONNECTION_RATE_LIMIT_POINTS, durationSeconds: e.CONNECTION_RATE_LIMIT_DURATION },
+      http: { points: e.HTTP_RATE_LIMIT_POINTS, durationSeconds: e.HTTP_RATE_LIMIT_DURATION },
+      maxHttpBufferSize: e.MAX_HTTP_BUFFER_SIZE,
+      maxMessageLength: e.MAX_MESSAGE_LENGTH,
+      maxSdpBytes: e.MAX_SDP_BYTES,
+      maxIceCandidateLength: e.MAX_ICE_CANDIDATE_LENGTH,
+    },
+    messageHistoryLimit: e.MESSAGE_HISTORY_LIMIT,
+    userCountIntervalMs: e.USER_COUNT_INTERVAL_MS,
+    matching: {
+      interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
+      rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
+    },
+    moderation: {
+      banReportThreshold: e.BAN_REPORT_THRESHOLD,
+      banWindowMs: e.BAN_WINDOW_MS,
+      banDurationMs: e.BAN_DURATION_MS,
+      ipHashSalt: e.IP_HASH_SALT,
+    },
+    reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    ice: {
+      stunServers: [e.STUN_SERVER_1, e.STUN_SERVER_2].filter((url): url is string => Boolean(url)),
+      turnServer: e.TURN_SERVER,
+      turnUsername: e.TURN_USERNAME,
+      turnCredential: e.TURN_CREDENTIAL,
+      turnSecret: e.TURN_SECRET,
+      turnTtlSeconds: e.TURN_TTL_SECONDS,
+    },
+    redis: { url: e.REDIS_URL, heartbeatMs: e.NODE_HEARTBEAT_MS, deadAfterMs: e.NODE_DEAD_AFTER_MS },
+    metricsToken: e.METRICS_TOKEN,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    pingIntervalMs: e.PING_INTERVAL_MS,
+    pingTimeoutMs: e.PING_TIMEOUT_MS,
+    serveDemo: e.SERVE_DEMO,
+  });
+}

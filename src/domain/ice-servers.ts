@@ -1,0 +1,31 @@
+import { createHmac } from 'node:crypto';
+import type { Config } from '../config';
+import type { RTCIceServerConfig } from '../realtime/events';
+
+function turnUrl(server: string): string {
+  return /^turns?:/.test(server) ? server : `turn:${server}`;
+}
+
+/**
+ * TURN REST credentials as coturn's `use-auth-secret` checks them: the username carries its own
+ * expiry, the credential is base64(HMAC-SHA1(secret, username)).
+ */
+export function turnRestCredentials(secret: string, userId: string, expiresAtSeconds: number) {
+  const username = `${expiresAtSeconds}:${userId}`;
+  const credential = createHmac('sha1', secret).update(username).digest('base64');
+  return { username, credential };
+}
+
+/** The RTCIceServer list for one user: STUN servers, then TURN with static or short-lived credentials. */
+export function buildIceServers(ice: Config['ice'], userId: string, nowMs: number): RTCIceServerConfig[] {
+  const servers: RTCIceServerConfig[] = ice.stunServers.map((urls) => ({ urls }));
+  if (!ice.turnServer) return servers;
+  const urls = turnUrl(ice.turnServer);
+  if (ice.turnSecret) {
+    const expiresAt = Math.floor(nowMs / 1000) + ice.turnTtlSeconds;
+    servers.push({ urls, ...turnRestCredentials(ice.turnSecret, userId, expiresAt) });
+  } else {
+    servers.push({ urls, username: ice.turnUsername, credential: ice.turnCredential });
+  }
+  return servers;
+}

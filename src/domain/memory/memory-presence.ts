@@ -1,0 +1,29 @@
+import { emptyTotals, type Totals } from '../counters';
+import type { Presence } from '../presence';
+
+/** A cluster of one: the figures are this process's own. */
+export class MemoryPresence implements Presence {
+  private connected = 0;
+  private latestTotals: Totals = emptyTotals();
+
+  constructor(readonly nodeId: string) {}
+
+  async report(connected: number, totals: Totals): Promise<void> {
+    this.connected = connected;
+    this.latestTotals = totals;
+  }
+
+  async connectedCount(): Promise<number> {
+    return this.connected;
+  }
+
+  async totals(): Promise<Totals> {
+    return this.latestTotals;
+  }
+
+  async deadNodes(): Promise<string[]> {
+    return [];
+  }
+
+  async forgetNode(): Promise<void> {}
+}

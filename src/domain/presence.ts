@@ -1,0 +1,16 @@
+import type { Totals } from './counters';
+
+/**
+ * Who is connected, across the cluster. Each node reports its own figures; `connectedCount` and
+ * `totals` sum the live nodes.
+ */
+export interface Presence {
+  readonly nodeId: string;
+  /** Publishes this node's connected count and totals (called on a timer, not per event). */
+  report(connected: number, totals: Totals): Promise<void>;
+  connectedCount(): Promise<number>;
+  totals(): Promise<Totals>;
+  /** Nodes whose heartbeat stopped; the caller cleans up after them. */
+  deadNodes(now: number): Promise<string[]>;
+  forgetNode(nodeId: string): Promise<void>;
+}

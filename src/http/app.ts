@@ -1,0 +1,75 @@
+import path from 'node:path';
+import cors from 'cors';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { takePoint, type Limiters } from '../rate-limit';
+import { createRoutes } from './routes';
+import type { StatsSource } from './stats';
+
+const PUBLIC_DIR = path.resolve(__dirname, '../../public');
+
+/** Paths monitors poll; they are never rate limited. */
+const MONITORING_PATHS = new Set(['/health', '/ready']);
+
+function httpRateLimit(limiters: Limiters, logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    if (MONITORING_PATHS.has(req.path)) return next();
+    takePoint(limiters.http, req.ip ?? 'unknown')
+      .then((retryAfterMs) => {
+        if (retryAfterMs === undefined) return next();
+        res.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+        res.status(429).json({ error: { code: 'RATE_LIMITED', message: 'Too many requests', retryAfterMs } });
+      })
+      .catch((error: unknown) => {
+        logger.error('http rate limiter failed', { error: String(error) });
+        next();
+      });
+  };
+}
+
+function errorHandler(config: Readonly<Config>, logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const status = (error as { status?: number }).status ?? 500;
+    if (status >= 500) logger.error('http request failed', { method: req.method, path: req.path, error: String(error) });
+    const production = config.nodeEnv === 'production';
+    res.status(status).json({
+      error: {
+        code: status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST',
+        message: status >= 500 && production ? 'Internal server error' : String((error as Error).message ?? error),
+        ...(production || !(error instanceof Error) ? {} : { stack: error.stack }),
+      },
+    });
+  };
+}
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  limiters: Limiters;
+  stats: StatsSource;
+  /** Extra routes mounted before the 404 handler (metrics, readiness). */
+  extraRoutes?: express.Router;
+}
+
+export function createApp({ config, logger, limiters, stats, extraRoutes }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'media-src': ["'self'", 'blob:'] } },
+    }),
+  );
+  app.use(cors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins }));
+  app.use(httpRateLimit(limiters, logger));
+  app.use(createRoutes(stats));
+  if (extraRoutes) app.use(extraRoutes);
+  if (config.serveDemo) app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
+  });
+  app.use(errorHandler(config, logger));
+  return app;
+}

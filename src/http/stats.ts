@@ -1,0 +1,116 @@
+import type { Config } from '../config';
+import type { Totals } from '../domain/counters';
+import { buildIceServers } from '../domain/ice-servers';
+import type { Services } from '../domain/services';
+import type { CountsByType } from '../domain/types';
+import type { RTCIceServerConfig } from '../realtime/events';
+
+export interface Health {
+  status: 'ok' | 'draining' | 'degraded';
+  reason?: string;
+  uptime: number;
+  timestamp: string;
+  connectedUsers: number;
+  waitingUsers: number;
+  activeRooms: number;
+}
+
+export interface Stats {
+  connectedUsers: number;
+  waitingUsers: CountsByType & { total: number };
+  activeRooms: CountsByType & { total: number };
+  matchesMade: number;
+  messagesRelayed: number;
+  signalsRelayed: number;
+  reports: number;
+  bans: number;
+  refusals: Totals['refusals'];
+  uptime: number;
+  memory: NodeJS.MemoryUsage;
+  nodeId: string;
+  timestamp: string;
+}
+
+export interface StatsSource {
+  health(): Promise<Health>;
+  stats(): Promise<Stats>;
+  iceServers(): RTCIceServerConfig[];
+}
+
+function withTotal(counts: CountsByType): CountsByType & { total: number } {
+  return { ...counts, total: counts.chat + counts.video };
+}
+
+export interface StatsDeps {
+  config: Readonly<Config>;
+  services: Services;
+  localConnected: () => number;
+  localTotals: Totals;
+  /** Why the node should not take traffic (draining, Redis down), or undefined when it is fine. */
+  unavailableReason: () => { status: 'draining' | 'degraded'; reason: string } | undefined;
+}
+
+/** Figures for /health and /stats; in a cluster they are the cluster's, summed over live nodes. */
+export function createStatsSource({ config, services, localConnected, localTotals, unavailableReason }: StatsDeps): StatsSource {
+  const startedAt = Date.now();
+  const uptime = () => Math.round((Date.now() - startedAt) / 1000);
+
+  async function counts() {
+    await services.presence.report(localConnected(), localTotals);
+    const [connectedUsers, waiting, rooms, totals] = await Promise.all([
+      services.presence.connectedCount(),
+      services.queue.waitingCounts(),
+      services.rooms.counts(),
+      services.presence.totals(),
+    ]);
+    return { connectedUsers, waiting: withTotal(waiting), rooms: withTotal(rooms), totals };
+  }
+
+  return {
+    async health() {
+      const base = { uptime: uptime(), timestamp: new Date().toISOString() };
+      const problem = unavailableReason();
+      try {
+        const { connectedUsers, waiting, rooms } = await counts();
+        return {
+          status: problem?.status ?? 'ok',
+          reason: problem?.reason,
+          ...base,
+          connectedUsers,
+          waitingUsers: waiting.total,
+          activeRooms: rooms.total,
+        };
+      } catch (error) {
+        return {
+          status: 'degraded',
+          reason: `counts unavailable: ${String(error)}`,
+          ...base,
+          connectedUsers: localConnected(),
+          waitingUsers: 0,
+          activeRooms: 0,
+        };
+      }
+    },
+    async stats() {
+      const { connectedUsers, waiting, rooms, totals } = await counts();
+      return {
+        connectedUsers,
+        waitingUsers: waiting,
+        activeRooms: rooms,
+        matchesMade: totals.matches,
+        messagesRelayed: totals.messagesRelayed,
+        signalsRelayed: totals.signalsRelayed,
+        reports: totals.reports,
+        bans: totals.bans,
+        refusals: totals.refusals,
+        uptime: uptime(),
+        memory: process.memoryUsage(),
+        nodeId: services.presence.nodeId,
+        timestamp: new Date().toISOString(),
+      };
+    },
+    iceServers() {
+      return buildIceServers(config.ice, 'anonymous', Date.now());
+    },
+  };
+}

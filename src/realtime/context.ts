@@ -1,0 +1,33 @@
+import type { Server, Socket } from 'socket.io';
+import type { Config } from '../config';
+import type { Totals } from '../domain/counters';
+import type { Services } from '../domain/services';
+import type { SessionType } from '../domain/types';
+import type { Logger } from '../logger';
+import type { Limiters } from '../rate-limit';
+import type { ClientToServerEvents, ServerToClientEvents } from './events';
+import type { Pairing } from './pairing';
+
+/** What the server keeps on each socket; restored with it by connection state recovery. */
+export interface SocketData {
+  userId: string;
+  ipHash: string;
+  /** The last join request, so `next` can queue again with the same wishes. */
+  lastJoin?: { type: SessionType; interests: string[]; language?: string };
+}
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface RealtimeContext {
+  io: RealtimeServer;
+  config: Readonly<Config>;
+  logger: Logger;
+  services: Services;
+  limiters: Limiters;
+  /** This node's running totals (see Presence for the cluster's). */
+  totals: Totals;
+  pairing: Pairing;
+  /** False once shutdown has begun: no new joins. */
+  accepting: () => boolean;
+}

@@ -1,0 +1,136 @@
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { v4 as uuidv4 } from 'uuid';
+import { ClientError } from '../errors';
+import type { ClientSocket, RealtimeContext } from './context';
+import { ConnectionLimits } from './connection-limits';
+import { guard, refuse, runInOrder, type Handler } from './guard';
+import * as chat from './handlers/chat';
+import * as matchmaking from './handlers/matchmaking';
+import * as signaling from './handlers/signaling';
+import { createSchemas, type ClientEventName, type PayloadOf } from './schemas';
+
+type HandlerTable = {
+  [E in ClientEventName]: { run: Handler<PayloadOf<E>>; budget?: 'joins' | 'messages' };
+};
+
+/** Every event a client may send, and what handles it. Anything else is UNKNOWN_EVENT. */
+const HANDLERS: HandlerTable = {
+  join: { run: matchmaking.join, budget: 'joins' },
+  next: { run: matchmaking.next, budget: 'joins' },
+  leave_queue: { run: matchmaking.leaveQueue },
+  leave_room: { run: matchmaking.leaveRoom },
+  report: { run: matchmaking.report },
+  block: { run: matchmaking.block },
+  send_message: { run: chat.sendMessage, budget: 'messages' },
+  typing: { run: chat.typing },
+  offer: { run: signaling.offer },
+  answer: { run: signaling.answer },
+  ice_candidate: { run: signaling.iceCandidate },
+};
+
+const KNOWN_EVENTS = new Set<string>(Object.keys(HANDLERS));
+
+/** Disconnects the client asked for itself; anything else may be a dropped network and gets a grace. */
+const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server namespace disconnect', 'server shutting down']);
+
+export interface Gateway {
+  /** Sends the current user count to everyone when it changed since the last broadcast. */
+  broadcastUserCount(): Promise<void>;
+  stop(): void;
+}
+
+export function attachGateway(ctx: RealtimeContext): Gateway {
+  const { io, config, logger } = ctx;
+  const schemas = createSchemas(config.limits);
+  const limits = new ConnectionLimits(config, ctx.limiters, logger);
+  const graceTimers = new Map<string, NodeJS.Timeout>();
+  let lastCount = 0;
+
+  io.use(limits.admit);
+
+  function attachHandlers(socket: ClientSocket): void {
+    for (const event of Object.keys(HANDLERS) as ClientEventName[]) {
+      const { run, budget } = HANDLERS[event] as { run: Handler<unknown>; budget?: 'joins' | 'messages' };
+      const limiter: RateLimiterAbstract | undefined = budget && ctx.limiters[budget];
+      socket.on(event, guard(ctx, socket, event, schemas[event], run, limiter));
+    }
+    socket.onAny((event: string) => {
+      if (!KNOWN_EVENTS.has(event))
+        void runInOrder(socket, () => refuse(ctx, socket, new ClientError('UNKNOWN_EVENT'), String(event).slice(0, 64)));
+    });
+  }
+
+  async function resumeAfterRecovery(socket: ClientSocket): Promise<void> {
+    const { userId } = socket.data;
+    clearTimeout(graceTimers.get(userId));
+    graceTimers.delete(userId);
+    const room = await ctx.services.rooms.roomOf(userId);
+    for (const roomId of socket.rooms) {
+      if (roomId === socket.id || roomId === room?.id) continue;
+      socket.leave(roomId);
+      socket.emit('partner_disconnected', { reason: 'disconnected' });
+    }
+    if (room && socket.rooms.has(room.id)) io.to(room.id).except(socket.id).emit('partner_reconnected');
+  }
+
+  /** Keeps a dropped user's room for the grace period; the partner is told either way. */
+  async function holdRoomForReturn(socket: ClientSocket, roomId: string): Promise<void> {
+    const { userId } = socket.data;
+    io.to(roomId).except(socket.id).emit('partner_reconnecting', { graceMs: config.reconnectGraceMs });
+    const timer = setTimeout(() => {
+      graceTimers.delete(userId);
+      void runInOrder(socket, async () => {
+        const returned = await io.in(socket.id).fetchSockets();
+        if (returned.length > 0) return;
+        const room = await ctx.services.rooms.roomOf(userId);
+        if (room) await ctx.pairing.endRoom(room, userId, 'disconnected');
+      }).catch((error: unknown) => logger.error('ending room after grace failed', { userId, error: String(error) }));
+    }, config.reconnectGraceMs);
+    timer.unref();
+    graceTimers.set(userId, timer);
+  }
+
+  async function onDisconnect(socket: ClientSocket, reason: string): Promise<void> {
+    const { userId } = socket.data;
+    limits.release(socket);
+    ctx.pairing.cancelFallback(userId);
+    await ctx.services.queue.remove(userId);
+    const room = await ctx.services.rooms.roomOf(userId);
+    if (!room) return;
+    if (config.reconnectGraceMs > 0 && !DELIBERATE_DISCONNECTS.has(reason)) await holdRoomForReturn(socket, room.id);
+    else await ctx.pairing.endRoom(room, userId, 'disconnected');
+  }
+
+  io.on('connection', (socket: ClientSocket) => {
+    if (!socket.recovered) socket.data.userId = uuidv4();
+    logger.debug('socket connected', { userId: socket.data.userId, recovered: socket.recovered });
+    socket.emit('session', { userId: socket.data.userId, recovered: socket.recovered });
+    socket.emit('user_count_update', { count: lastCount });
+    attachHandlers(socket);
+    if (socket.recovered) {
+      void runInOrder(socket, () => resumeAfterRecovery(socket)).catch((error: unknown) =>
+        logger.error('resuming recovered session failed', { userId: socket.data.userId, error: String(error) }),
+      );
+    }
+    socket.on('disconnect', (reason) => {
+      logger.debug('socket disconnected', { userId: socket.data.userId, reason });
+      void runInOrder(socket, () => onDisconnect(socket, reason)).catch((error: unknown) =>
+        logger.error('disconnect cleanup failed', { userId: socket.data.userId, error: String(error) }),
+      );
+    });
+  });
+
+  return {
+    async broadcastUserCount() {
+      await ctx.services.presence.report(io.of('/').sockets.size, ctx.totals);
+      const count = await ctx.services.presence.connectedCount();
+      if (count === lastCount) return;
+      lastCount = count;
+      io.local.emit('user_count_update', { count });
+    },
+    stop() {
+      for (const timer of graceTimers.values()) clearTimeout(timer);
+      graceTimers.clear();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { v4 as uuidv4 } from 'uuid';
+import type { ChatMessage } from '../events';
+import type { ClientSocket, RealtimeContext } from '../context';
+import { assertInRoom } from '../membership';
+import type { PayloadOf } from '../schemas';
+
+/** Delivered to everyone in the room, the sender included: its copy carries the server's id and time. */
+export async function sendMessage(
+  ctx: RealtimeContext,
+  socket: ClientSocket,
+  { roomId, message }: PayloadOf<'send_message'>,
+): Promise<void> {
+  assertInRoom(socket, roomId);
+  const chatMessage: ChatMessage = {
+    id: uuidv4(),
+    text: message,
+    sender: socket.data.userId,
+    timestamp: Date.now(),
+    type: 'text',
+  };
+  ctx.io.to(roomId).emit('new_message', chatMessage);
+  ctx.totals.messagesRelayed += 1;
+  await ctx.services.rooms.appendMessage(roomId, chatMessage);
+}
+
+/** Partner only, and volatile: a lost typing flag is harmless, a queued backlog of them is not. */
+export async function typing(
+  _ctx: RealtimeContext,
+  socket: ClientSocket,
+  { roomId, isTyping }: PayloadOf<'typing'>,
+): Promise<void> {
+  assertInRoom(socket, roomId);
+  socket.to(roomId).volatile.emit('user_typing', { isTyping });
+}

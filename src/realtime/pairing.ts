@@ -1,0 +1,151 @@
+import { buildIceServers } from '../domain/ice-servers';
+import type { Match, Room, WaitingUser } from '../domain/types';
+import type { ClientSocket, RealtimeContext } from './context';
+import type { PartnerLeftPayload } from './events';
+
+type LeaveReason = PartnerLeftPayload['reason'];
+
+/** Tries before giving up on a match whose partner vanished between matching and joining. */
+const MAX_PAIRING_ATTEMPTS = 5;
+
+/**
+ * Turns queue results into rooms and room endings into notifications. The queue and the room
+ * store are the truth; this class only keeps the per-node timers.
+ */
+export class Pairing {
+  private readonly fallbackTimers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly ctx: RealtimeContext) {}
+
+  /** Queues the socket's user, or pairs them at once when a partner is waiting. */
+  async requestPartner(socket: ClientSocket, request: NonNullable<ClientSocket['data']['lastJoin']>): Promise<void> {
+    const user: WaitingUser = {
+      userId: socket.data.userId,
+      socketId: socket.id,
+      nodeId: this.ctx.services.presence.nodeId,
+      ipHash: socket.data.ipHash,
+      ...request,
+      enqueuedAt: Date.now(),
+    };
+    await this.pair(user, () => this.ctx.services.queue.matchOrEnqueue(user, Date.now()));
+  }
+
+  /** Ends the user's preference window (interest timeout) and tries anyone. */
+  private async fallBack(user: WaitingUser): Promise<void> {
+    this.fallbackTimers.delete(user.userId);
+    await this.pair(user, () => this.ctx.services.queue.openToAnyone(user.userId, Date.now()), false);
+  }
+
+  private async pair(user: WaitingUser, attempt: () => Promise<Match | null>, announceWaiting = true): Promise<void> {
+    for (let tries = 0; tries < MAX_PAIRING_ATTEMPTS; tries += 1) {
+      const match = await attempt();
+      if (!this.isReachable(user)) {
+        await this.ctx.services.queue.remove(user.userId);
+        if (match) await this.requeue(match.partner);
+        return;
+      }
+      if (!match) {
+        if (announceWaiting) this.ctx.io.to(user.socketId).emit('waiting_for_partner');
+        this.scheduleFallback(user);
+        return;
+      }
+      if (await this.openRoom(user, match)) return;
+      attempt = () => this.ctx.services.queue.matchOrEnqueue(user, Date.now());
+    }
+    this.ctx.logger.warn('pairing gave up after repeated vanished partners', { userId: user.userId });
+    await this.ctx.services.queue.matchOrEnqueue(user, Date.now());
+    this.scheduleFallback(user);
+  }
+
+  /** A matched partner whose pairing fell through goes back to the queue with its original wait. */
+  private async requeue(user: WaitingUser): Promise<void> {
+    if (this.isReachable(user)) await this.pair(user, () => this.ctx.services.queue.matchOrEnqueue(user, Date.now()), false);
+  }
+
+  /** Once the interest window ends the queue already treats the user as open to anyone. */
+  private scheduleFallback(user: WaitingUser): void {
+    this.cancelFallback(user.userId);
+    const delay = user.enqueuedAt + this.ctx.config.matching.interestTimeoutMs - Date.now();
+    if (delay <= 0) return;
+    const timer = setTimeout(() => {
+      this.fallBack(user).catch((error: unknown) =>
+        this.ctx.logger.error('interest fallback failed', { userId: user.userId, error: String(error) }),
+      );
+    }, delay);
+    timer.unref();
+    this.fallbackTimers.set(user.userId, timer);
+  }
+
+  cancelFallback(userId: string): void {
+    clearTimeout(this.fallbackTimers.get(userId));
+    this.fallbackTimers.delete(userId);
+  }
+
+  /** False when the partner vanished before the room was ready; the caller then tries again. */
+  private async openRoom(user: WaitingUser, { partner, commonInterests }: Match): Promise<boolean> {
+    if (!this.isReachable(partner)) return false;
+    const { rooms, pairs } = this.ctx.services;
+    const now = Date.now();
+    // The partner waited longer, so it makes the offer: exactly one initiator per video room.
+    const room = await rooms.create(user.type, partner, user, now);
+    if (!this.isReachable(partner) || !this.isReachable(user)) {
+      await rooms.close(room.id);
+      if (this.isReachable(partner)) await this.requeue(partner);
+      return !this.isReachable(user);
+    }
+    await pairs.recordMeeting(user.userId, partner.userId, now);
+    this.cancelFallback(user.userId);
+    this.cancelFallback(partner.userId);
+    this.ctx.io.in([user.socketId, partner.socketId]).socketsJoin(room.id);
+    this.announce(room, partner, user, commonInterests, true);
+    this.announce(room, user, partner, commonInterests, false);
+    this.ctx.totals.matches += 1;
+    this.ctx.logger.debug('pair matched', { roomId: room.id, type: room.type, users: [partner.userId, user.userId] });
+    return true;
+  }
+
+  private announce(room: Room, to: WaitingUser, partner: WaitingUser, commonInterests: string[], initiator: boolean): void {
+    const video = room.type === 'video';
+    this.ctx.io.to(to.socketId).emit('partner_found', {
+      roomId: room.id,
+      partnerId: partner.userId,
+      type: room.type,
+      commonInterests,
+      ...(video ? { initiator, iceServers: buildIceServers(this.ctx.config.ice, to.userId, Date.now()) } : {}),
+    });
+  }
+
+  /**
+   * Closes the room once (whoever closes it first notifies), tells the partner why, and takes
+   * both sockets out of the Socket.io room so nothing more reaches either side.
+   */
+  async endRoom(room: Room, leaverUserId: string | undefined, reason: LeaveReason): Promise<boolean> {
+    const closed = await this.ctx.services.rooms.close(room.id);
+    if (!closed) return false;
+    const leaver = closed.users.find((participant) => participant.userId === leaverUserId);
+    const notify = leaver ? this.ctx.io.to(room.id).except(leaver.socketId) : this.ctx.io.to(room.id);
+    notify.emit('partner_disconnected', { reason });
+    this.ctx.io.in(room.id).socketsLeave(room.id);
+    this.ctx.logger.debug('room closed', { roomId: room.id, by: leaverUserId, reason });
+    return true;
+  }
+
+  /** Leaves whatever the user is doing: the queue, or the room. */
+  async leaveEverything(userId: string, reason: LeaveReason): Promise<void> {
+    this.cancelFallback(userId);
+    await this.ctx.services.queue.remove(userId);
+    const room = await this.ctx.services.rooms.roomOf(userId);
+    if (room) await this.endRoom(room, userId, reason);
+  }
+
+  /** A local socket must still be connected; a socket on another node is that node's to vouch for. */
+  private isReachable(user: Pick<WaitingUser, 'socketId' | 'nodeId'>): boolean {
+    if (user.nodeId !== this.ctx.services.presence.nodeId) return true;
+    return this.ctx.io.sockets.sockets.get(user.socketId)?.connected === true;
+  }
+
+  stop(): void {
+    for (const timer of this.fallbackTimers.values()) clearTimeout(timer);
+    this.fallbackTimers.clear();
+  }
+}

@@ -1,0 +1,122 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server } from 'socket.io';
+import { v4 as uuidv4 } from 'uuid';
+import type { Config } from './config';
+import { emptyTotals } from './domain/counters';
+import { createMemoryServices } from './domain/create-services';
+import type { Services } from './domain/services';
+import { createApp } from './http/app';
+import { createStatsSource, type StatsSource } from './http/stats';
+import { createLogger, type Logger } from './logger';
+import { createLimiters } from './rate-limit';
+import type { RealtimeContext, RealtimeServer } from './realtime/context';
+import { attachGateway } from './realtime/gateway';
+import { Pairing } from './realtime/pairing';
+
+export interface ServerOverrides {
+  logger?: Logger;
+  services?: Services;
+}
+
+export interface AppServer {
+  httpServer: HttpServer;
+  io: RealtimeServer;
+  services: Services;
+  stats: StatsSource;
+  logger: Logger;
+  /** Listens on config.host:config.port and resolves the bound port. */
+  listen(): Promise<number>;
+  /** Graceful, ordered, idempotent shutdown (see DESIGN.md §4.11). */
+  close(): Promise<void>;
+}
+
+function originAllowed(config: Readonly<Config>, request: IncomingMessage): boolean {
+  const origin = request.headers.origin;
+  return config.corsOrigins === '*' || origin === undefined || config.corsOrigins.includes(origin);
+}
+
+/** Builds the whole server without listening or touching process signals, so tests can run many. */
+export function createServer(config: Readonly<Config>, overrides: ServerOverrides = {}): AppServer {
+  const logger = overrides.logger ?? createLogger(config);
+  const nodeId = uuidv4();
+  const services = overrides.services ?? createMemoryServices(config, nodeId);
+  const limiters = createLimiters(config.limits);
+  const totals = emptyTotals();
+  let accepting = true;
+
+  const httpServer = createHttpServer();
+  const io: RealtimeServer = new Server(httpServer, {
+    cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
+    // Websocket upgrades bypass CORS, so the Origin header is checked here for every transport.
+    allowRequest: (request, callback) => callback(null, originAllowed(config, request)),
+    maxHttpBufferSize: config.limits.maxHttpBufferSize,
+    perMessageDeflate: false,
+    pingInterval: config.pingIntervalMs,
+    pingTimeout: config.pingTimeoutMs,
+    ...(config.reconnectGraceMs > 0
+      ? { connectionStateRecovery: { maxDisconnectionDuration: config.reconnectGraceMs, skipMiddlewares: false } }
+      : {}),
+  });
+
+  const ctx: RealtimeContext = {
+    io,
+    config,
+    logger,
+    services,
+    limiters,
+    totals,
+    pairing: undefined as unknown as Pairing,
+    accepting: () => accepting,
+  };
+  ctx.pairing = new Pairing(ctx);
+  const gateway = attachGateway(ctx);
+
+  const stats = createStatsSource({
+    config,
+    services,
+    localConnected: () => io.of('/').sockets.size,
+    localTotals: totals,
+    unavailableReason: () => (accepting ? undefined : { status: 'draining', reason: 'shutting down' }),
+  });
+  httpServer.on('request', createApp({ config, logger, limiters, stats }));
+
+  const countTimer = setInterval(() => {
+    gateway.broadcastUserCount().catch((error: unknown) => logger.warn('user count broadcast failed', { error: String(error) }));
+  }, config.userCountIntervalMs);
+  countTimer.unref();
+
+  let closing: Promise<void> | undefined;
+  async function shutdown(): Promise<void> {
+    accepting = false;
+    clearInterval(countTimer);
+    gateway.stop();
+    ctx.pairing.stop();
+    io.local.emit('server_shutdown', { reconnectAfterMs: 1000 });
+    const rooms = await services.rooms.roomsOfNode(nodeId);
+    await Promise.all(rooms.map((room) => ctx.pairing.endRoom(room, undefined, 'shutdown')));
+    await services.queue.removeNode(nodeId);
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await services.presence.forgetNode(nodeId);
+    await services.close();
+    httpServer.closeAllConnections?.();
+    logger.info('server closed', { nodeId });
+  }
+
+  return {
+    httpServer,
+    io,
+    services,
+    stats,
+    logger,
+    listen: () =>
+      new Promise<number>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve((httpServer.address() as AddressInfo).port);
+        });
+      }),
+    close: () => (closing ??= shutdown()),
+  };
+}

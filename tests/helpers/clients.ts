@@ -1,0 +1,106 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, PartnerFoundPayload, ServerToClientEvents, SessionInfo } from '../../src/realtime/events';
+
+export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & { session: SessionInfo };
+
+const DEFAULT_WAIT_MS = 5000;
+const open = new Set<Socket>();
+
+/** Connects over websocket and resolves once the server has sent this connection's session. */
+export async function connectClient(url: string, options: Parameters<typeof io>[1] = {}): Promise<TestClient> {
+  const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, ...options }) as TestClient;
+  open.add(socket);
+  socket.session = await new Promise<SessionInfo>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no session event within deadline')), DEFAULT_WAIT_MS);
+    socket.once('session', (info) => {
+      clearTimeout(timer);
+      resolve(info);
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+  return socket;
+}
+
+/** Resolves with the next `event` payload, or rejects after `ms`. */
+export function waitFor<T = any>(
+  socket: Socket,
+  event: string,
+  ms = DEFAULT_WAIT_MS,
+  filter: (payload: T) => boolean = () => true,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
+    }, ms);
+    const listener = (payload: T) => {
+      if (!filter(payload)) return;
+      clearTimeout(timer);
+      socket.off(event, listener);
+      resolve(payload);
+    };
+    socket.on(event, listener);
+  });
+}
+
+/** Fails if `event` arrives within `ms`: the only fixed wait, used to prove an absence. */
+export function expectNoEvent(socket: Socket, event: string, ms = 300): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const listener = (payload: unknown) => {
+      clearTimeout(timer);
+      reject(new Error(`unexpected "${event}": ${JSON.stringify(payload)}`));
+    };
+    const timer = setTimeout(() => {
+      socket.off(event, listener);
+      resolve();
+    }, ms);
+    socket.on(event, listener);
+  });
+}
+
+/** Collects every payload of `event` from now on. */
+export function record<T = any>(socket: Socket, event: string): T[] {
+  const seen: T[] = [];
+  socket.on(event, (payload: T) => seen.push(payload));
+  return seen;
+}
+
+export async function joinAndWait(
+  socket: TestClient,
+  payload: Parameters<ClientToServerEvents['join']>[0],
+): Promise<PartnerFoundPayload> {
+  const found = waitFor<PartnerFoundPayload>(socket, 'partner_found');
+  socket.emit('join', payload);
+  return found;
+}
+
+/** Two fresh clients paired in one room of `type`. */
+export async function pairClients(url: string, type: 'chat' | 'video' = 'chat') {
+  const a = await connectClient(url);
+  const b = await connectClient(url);
+  const waiting = waitFor(a, 'waiting_for_partner');
+  const foundA = waitFor<PartnerFoundPayload>(a, 'partner_found');
+  a.emit('join', { type });
+  await waiting;
+  const foundB = joinAndWait(b, { type });
+  const [pa, pb] = await Promise.all([foundA, foundB]);
+  return { a, b, roomId: pa.roomId, foundA: pa, foundB: pb };
+}
+
+/** Polls `check` until it returns true, or fails after `ms`. */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = DEFAULT_WAIT_MS, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export function closeAllClients(): void {
+  for (const socket of open) socket.disconnect();
+  open.clear();
+}
