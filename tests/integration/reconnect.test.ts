@@ -1,0 +1,63 @@
+import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
+import { closeAllClients, connectClient, joinAndWait, waitFor } from '../helpers/clients';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let srv: TestServer;
+beforeEach(async () => {
+  srv = await startTestServer({ RECONNECT_GRACE_MS: '1500' });
+});
+afterEach(async () => {
+  closeAllClients();
+  await srv.close();
+});
+
+async function pairWithReconnectingClient() {
+  const a = await connectClient(srv.url, { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+  const b = await connectClient(srv.url);
+  a.emit('join', { type: 'chat' });
+  await waitFor(a, 'waiting_for_partner');
+  const found = await joinAndWait(b, { type: 'chat' });
+  return { a, b, roomId: found.roomId };
+}
+
+test('a dropped connection that returns within the grace keeps its id, room and missed messages', async () => {
+  const { a, b, roomId } = await pairWithReconnectingClient();
+  const reconnecting = waitFor(b, 'partner_reconnecting');
+  const recovered = waitFor<SessionInfo>(a, 'session', 5000, (info) => info.recovered);
+  const missed = waitFor<ChatMessage>(a, 'new_message', 5000, (m) => m.text === 'are you there?');
+  const reconnected = waitFor(b, 'partner_reconnected');
+  a.io.engine.close();
+  expect(await reconnecting).toEqual({ graceMs: 1500 });
+  b.emit('send_message', { roomId, message: 'are you there?' });
+  const session = await recovered;
+  expect(session.userId).toBe(a.session.userId);
+  expect(a.recovered).toBe(true);
+  await reconnected;
+  expect((await missed).sender).toBe(b.session.userId);
+  const backAtB = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.sender === a.session.userId);
+  a.emit('send_message', { roomId, message: 'yes, back' });
+  expect((await backAtB).text).toBe('yes, back');
+});
+
+test('a connection that stays away past the grace loses the room; the partner is told', async () => {
+  const a = await connectClient(srv.url);
+  const b = await connectClient(srv.url);
+  a.emit('join', { type: 'chat' });
+  await waitFor(a, 'waiting_for_partner');
+  await joinAndWait(b, { type: 'chat' });
+  const reconnecting = waitFor(b, 'partner_reconnecting');
+  const gone = waitFor(b, 'partner_disconnected', 5000);
+  const start = Date.now();
+  a.io.engine.close();
+  await reconnecting;
+  expect(await gone).toEqual({ reason: 'disconnected' });
+  expect(Date.now() - start).toBeGreaterThanOrEqual(1400);
+  expect(await srv.server.services.rooms.counts()).toEqual({ chat: 0, video: 0 });
+});
+
+test('a deliberate disconnect ends the room at once, without a grace', async () => {
+  const { a, b } = await pairWithReconnectingClient();
+  const gone = waitFor(b, 'partner_disconnected', 1000);
+  a.disconnect();
+  expect(await gone).toEqual({ reason: 'disconnected' });
+});
