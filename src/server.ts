@@ -7,6 +7,7 @@ import { emptyTotals } from './domain/counters';
 import { createMemoryServices } from './domain/create-services';
 import type { Services } from './domain/services';
 import { createApp } from './http/app';
+import { createMetrics, metricsRoute } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
 import { createLogger, type Logger } from './logger';
 import { createLimiters } from './rate-limit';
@@ -44,6 +45,7 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
   const limiters = createLimiters(config.limits);
   const totals = emptyTotals();
   let accepting = true;
+  let listening = false;
 
   const httpServer = createHttpServer();
   const io: RealtimeServer = new Server(httpServer, {
@@ -59,6 +61,7 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
       : {}),
   });
 
+  const metrics = createMetrics(services, () => io.of('/').sockets.size, totals);
   const ctx: RealtimeContext = {
     io,
     config,
@@ -68,6 +71,7 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
     totals,
     pairing: undefined as unknown as Pairing,
     accepting: () => accepting,
+    observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
   };
   ctx.pairing = new Pairing(ctx);
   const gateway = attachGateway(ctx);
@@ -78,8 +82,10 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
     localConnected: () => io.of('/').sockets.size,
     localTotals: totals,
     unavailableReason: () => (accepting ? undefined : { status: 'draining', reason: 'shutting down' }),
+    listening: () => listening,
   });
-  httpServer.on('request', createApp({ config, logger, limiters, stats }));
+  const extraRoutes = metricsRoute(metrics, config.metricsToken);
+  httpServer.on('request', createApp({ config, logger, limiters, stats, extraRoutes }));
 
   const countTimer = setInterval(() => {
     gateway.broadcastUserCount().catch((error: unknown) => logger.warn('user count broadcast failed', { error: String(error) }));
@@ -114,6 +120,7 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           httpServer.off('error', reject);
+          listening = true;
           resolve((httpServer.address() as AddressInfo).port);
         });
       }),

@@ -10,6 +10,11 @@ export function createRoutes(stats: StatsSource): Router {
     res.status(health.status === 'ok' ? 200 : 503).json(health);
   });
 
+  router.get('/ready', (_req: Request, res: Response) => {
+    const readiness = stats.readiness();
+    res.status(readiness.ready ? 200 : 503).json(readiness);
+  });
+
   router.get('/stats', async (_req: Request, res: Response) => {
     res.json(await stats.stats());
   });

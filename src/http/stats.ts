@@ -31,8 +31,15 @@ export interface Stats {
   timestamp: string;
 }
 
+export interface Readiness {
+  ready: boolean;
+  reason?: string;
+}
+
 export interface StatsSource {
   health(): Promise<Health>;
+  /** Whether a load balancer should send this node traffic. */
+  readiness(): Readiness;
   stats(): Promise<Stats>;
   iceServers(): RTCIceServerConfig[];
 }
@@ -48,10 +55,18 @@ export interface StatsDeps {
   localTotals: Totals;
   /** Why the node should not take traffic (draining, Redis down), or undefined when it is fine. */
   unavailableReason: () => { status: 'draining' | 'degraded'; reason: string } | undefined;
+  listening: () => boolean;
 }
 
 /** Figures for /health and /stats; in a cluster they are the cluster's, summed over live nodes. */
-export function createStatsSource({ config, services, localConnected, localTotals, unavailableReason }: StatsDeps): StatsSource {
+export function createStatsSource({
+  config,
+  services,
+  localConnected,
+  localTotals,
+  unavailableReason,
+  listening,
+}: StatsDeps): StatsSource {
   const startedAt = Date.now();
   const uptime = () => Math.round((Date.now() - startedAt) / 1000);
 
@@ -108,6 +123,11 @@ export function createStatsSource({ config, services, localConnected, localTotal
         nodeId: services.presence.nodeId,
         timestamp: new Date().toISOString(),
       };
+    },
+    readiness() {
+      if (!listening()) return { ready: false, reason: 'starting' };
+      const problem = unavailableReason();
+      return problem ? { ready: false, reason: problem.reason } : { ready: true };
     },
     iceServers() {
       return buildIceServers(config.ice, 'anonymous', Date.now());

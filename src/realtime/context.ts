@@ -30,4 +30,5 @@ export interface RealtimeContext {
   pairing: Pairing;
   /** False once shutdown has begun: no new joins. */
   accepting: () => boolean;
+  observeMatchWait: (seconds: number) => void;
 }

@@ -93,6 +93,8 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   async function onDisconnect(socket: ClientSocket, reason: string): Promise<void> {
     const { userId } = socket.data;
     limits.release(socket);
+    // During shutdown the node's rooms and queue entries are cleared in bulk.
+    if (!ctx.accepting()) return;
     ctx.pairing.cancelFallback(userId);
     await ctx.services.queue.remove(userId);
     const room = await ctx.services.rooms.roomOf(userId);

@@ -100,6 +100,8 @@ export class Pairing {
     this.announce(room, partner, user, commonInterests, true);
     this.announce(room, user, partner, commonInterests, false);
     this.ctx.totals.matches += 1;
+    this.ctx.observeMatchWait((now - partner.enqueuedAt) / 1000);
+    this.ctx.observeMatchWait((now - user.enqueuedAt) / 1000);
     this.ctx.logger.debug('pair matched', { roomId: room.id, type: room.type, users: [partner.userId, user.userId] });
     return true;
   }

@@ -52,7 +52,7 @@ describe('join and pairing', () => {
     chatUser.emit('join', { type: 'chat' });
     expect((await again).code).toBe('ALREADY_QUEUED');
     await expectNoEvent(chatUser, 'partner_found');
-    const stats = await (await fetch(`${srv.url}/stats`)).json();
+    const stats: any = await (await fetch(`${srv.url}/stats`)).json();
     expect(stats.waitingUsers).toMatchObject({ chat: 1, video: 1 });
   });
 

@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+
+/** Every key lives under one prefix (default `rc:`), so tests and deployments can share a Redis. */
+export const DEFAULT_PREFIX = 'rc:';
+
+/**
+ * Lua helpers shared by the scripts. `P` is the key prefix, passed as ARGV[1] to every script.
+ * Pair keys order the two ids bytewise, so every script (and every node) names a pair the same way.
+ * A pair record's value is its expiry time (ms); it counts only while `value > now`, so callers
+ * control time, and the key's PX expiry merely collects garbage.
+ */
+export const LUA_PRELUDE = `
+local P = ARGV[1]
+local function pairKey(kind, a, b)
+  if a < b then return P .. 'pair:' .. kind .. ':' .. a .. '|' .. b end
+  return P .. 'pair:' .. kind .. ':' .. b .. '|' .. a
+end
+local function pairActive(kind, a, b, now)
+  local v = redis.call('GET', pairKey(kind, a, b))
+  return v ~= false and tonumber(v) > now
+end
+`;
+
+export type ScriptRunner = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Registers a Lua script on the client (EVALSHA with EVAL fallback) and returns a caller for it. */
+export function defineScript(redis: Redis, name: string, body: string): ScriptRunner {
+  redis.defineCommand(name, { numberOfKeys: 0, lua: LUA_PRELUDE + body });
+  const command = (redis as unknown as Record<string, ScriptRunner>)[name]!;
+  return (...args) => command.apply(redis, args);
+}

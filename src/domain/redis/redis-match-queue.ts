@@ -1,0 +1,230 @@
+import type { Redis } from 'ioredis';
+import type { MatchQueue } from '../match-queue';
+import { commonInterests, preferenceKeys } from '../preferences';
+import { SESSION_TYPES, type CountsByType, type Match, type WaitingUser } from '../types';
+import { DEFAULT_PREFIX, defineScript, type ScriptRunner } from './keys';
+
+/**
+ * The queue in Lua. Layout (P = prefix):
+ *   P q:entries            hash   userId → {"user":WaitingUser,"keys":[preference keys]}
+ *   P q:seq                string insertion counter (sorted-set score = FIFO position)
+ *   P q:counts             hash   type → waiting users
+ *   P q:open:<type>        zset   users open to anyone, oldest first
+ *   P q:key:<type>:<key>   zset   users by preference key (i:<interest> or l:<lang>), oldest first
+ *   P q:node:<nodeId>      set    users queued by that node
+ * ARGV: 1 prefix, 2 interest timeout (ms), 3 now (ms), then the script's own argument.
+ * The search mirrors MemoryMatchQueue line by line; see that class for the rules.
+ */
+const QUEUE_LUA = `
+local TIMEOUT = tonumber(ARGV[2])
+local NOW = tonumber(ARGV[3])
+local ENTRIES = P .. 'q:entries'
+local COUNTS = P .. 'q:counts'
+local BATCH = 100
+local function openKey(t) return P .. 'q:open:' .. t end
+local function bucketKey(t, k) return P .. 'q:key:' .. t .. ':' .. k end
+local function nodeKey(n) return P .. 'q:node:' .. n end
+local function lang(u)
+  local l = u.language
+  if l == nil or l == cjson.null or l == '' then return nil end
+  return l
+end
+local function languagesCompatible(a, b)
+  local la, lb = lang(a), lang(b)
+  return la == nil or lb == nil or la == lb
+end
+local function waitedOut(u) return NOW >= u.enqueuedAt + TIMEOUT end
+local function mayMeet(a, b, allowRecent)
+  if a.userId == b.userId or pairActive('block', a.userId, b.userId, NOW) then return false end
+  return allowRecent or not pairActive('recent', a.userId, b.userId, NOW)
+end
+
+local function take(id)
+  local raw = redis.call('HGET', ENTRIES, id)
+  if not raw then return nil end
+  local e = cjson.decode(raw)
+  local u = e.user
+  redis.call('HDEL', ENTRIES, id)
+  redis.call('HINCRBY', COUNTS, u.type, -1)
+  redis.call('ZREM', openKey(u.type), id)
+  for _, k in ipairs(e.keys) do redis.call('ZREM', bucketKey(u.type, k), id) end
+  redis.call('SREM', nodeKey(u.nodeId), id)
+  return raw
+end
+
+local function insert(raw, e)
+  local u = e.user
+  local seq = redis.call('INCR', P .. 'q:seq')
+  redis.call('HSET', ENTRIES, u.userId, raw)
+  redis.call('HINCRBY', COUNTS, u.type, 1)
+  for _, k in ipairs(e.keys) do redis.call('ZADD', bucketKey(u.type, k), seq, u.userId) end
+  if #e.keys == 0 or waitedOut(u) then redis.call('ZADD', openKey(u.type), seq, u.userId) end
+  redis.call('SADD', nodeKey(u.nodeId), u.userId)
+end
+
+-- Calls visit(candidate, raw) on each entry of a zset, oldest first, until it returns true.
+local function scan(key, visit)
+  local i = 0
+  while true do
+    local ids = redis.call('ZRANGE', key, i, i + BATCH - 1)
+    for _, id in ipairs(ids) do
+      local raw = redis.call('HGET', ENTRIES, id)
+      if raw and visit(cjson.decode(raw), raw) then return end
+    end
+    if #ids < BATCH then return end
+    i = i + BATCH
+  end
+end
+
+-- The longest-waiting user who shares a preference key and may meet this one.
+local function findPreferred(e)
+  local best, bestRaw
+  for _, k in ipairs(e.keys) do
+    scan(bucketKey(e.user.type, k), function(c, raw)
+      if best and c.user.enqueuedAt >= best.user.enqueuedAt then return true end
+      if mayMeet(e.user, c.user, false) and languagesCompatible(e.user, c.user) then
+        best, bestRaw = c, raw
+        return true
+      end
+      return false
+    end)
+  end
+  return best, bestRaw
+end
+
+-- The longest-waiting open user; a recent partner only when nobody else is there.
+local function findOpen(e, allowRecent)
+  local found, foundRaw, recent, recentRaw
+  scan(openKey(e.user.type), function(c, raw)
+    if mayMeet(e.user, c.user, false) then
+      found, foundRaw = c, raw
+      return true
+    end
+    if allowRecent and not recent and mayMeet(e.user, c.user, true) then recent, recentRaw = c, raw end
+    return false
+  end)
+  if found then return found, foundRaw end
+  return recent, recentRaw
+end
+
+local function findPartner(e, forceOpen)
+  local wo = forceOpen or waitedOut(e.user)
+  local p, raw = findPreferred(e)
+  if not p and (wo or #e.keys == 0) then p, raw = findOpen(e, wo) end
+  if not p then return nil end
+  take(p.user.userId)
+  return raw
+end
+`;
+
+const MATCH_OR_ENQUEUE = `${QUEUE_LUA}
+local raw = ARGV[4]
+local e = cjson.decode(raw)
+take(e.user.userId)
+local partner = findPartner(e, false)
+if partner then return partner end
+insert(raw, e)
+return false
+`;
+
+const OPEN_TO_ANYONE = `${QUEUE_LUA}
+local id = ARGV[4]
+local raw = redis.call('HGET', ENTRIES, id)
+if not raw then return false end
+local e = cjson.decode(raw)
+local partner = findPartner(e, true)
+if partner then
+  take(id)
+  return { partner, raw }
+end
+redis.call('ZADD', openKey(e.user.type), 'NX', redis.call('INCR', P .. 'q:seq'), id)
+return false
+`;
+
+const REMOVE = `${QUEUE_LUA}
+if take(ARGV[4]) then return 1 end
+return 0
+`;
+
+const REMOVE_NODE = `${QUEUE_LUA}
+local ids = redis.call('SMEMBERS', nodeKey(ARGV[4]))
+local n = 0
+for _, id in ipairs(ids) do
+  if take(id) then n = n + 1 end
+end
+redis.call('DEL', nodeKey(ARGV[4]))
+return n
+`;
+
+interface StoredEntry {
+  user: WaitingUser;
+  keys: string[];
+}
+
+export interface RedisMatchQueueOptions {
+  interestTimeoutMs: number;
+  prefix?: string;
+}
+
+/**
+ * The shared queue: every method is one Lua script, so concurrent calls from any number of nodes
+ * never hand one waiting user to two partners. Reads recent/blocked pairs written by RedisPairHistory
+ * under the same prefix.
+ */
+export class RedisMatchQueue implements MatchQueue {
+  private readonly prefix: string;
+  private readonly interestTimeoutMs: number;
+  private readonly matchScript: ScriptRunner;
+  private readonly openScript: ScriptRunner;
+  private readonly removeScript: ScriptRunner;
+  private readonly removeNodeScript: ScriptRunner;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisMatchQueueOptions,
+  ) {
+    this.prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.interestTimeoutMs = options.interestTimeoutMs;
+    this.matchScript = defineScript(redis, 'rcQueueMatchOrEnqueue', MATCH_OR_ENQUEUE);
+    this.openScript = defineScript(redis, 'rcQueueOpenToAnyone', OPEN_TO_ANYONE);
+    this.removeScript = defineScript(redis, 'rcQueueRemove', REMOVE);
+    this.removeNodeScript = defineScript(redis, 'rcQueueRemoveNode', REMOVE_NODE);
+  }
+
+  async matchOrEnqueue(user: WaitingUser, now: number): Promise<Match | null> {
+    const entry: StoredEntry = { user, keys: preferenceKeys(user) };
+    const raw = (await this.run(this.matchScript, now, JSON.stringify(entry))) as string | null;
+    if (raw === null) return null;
+    const partner = (JSON.parse(raw) as StoredEntry).user;
+    return { partner, commonInterests: commonInterests(user, partner) };
+  }
+
+  async openToAnyone(userId: string, now: number): Promise<Match | null> {
+    const reply = (await this.run(this.openScript, now, userId)) as [string, string] | null;
+    if (reply === null) return null;
+    const partner = (JSON.parse(reply[0]) as StoredEntry).user;
+    const self = (JSON.parse(reply[1]) as StoredEntry).user;
+    return { partner, commonInterests: commonInterests(self, partner) };
+  }
+
+  async remove(userId: string): Promise<boolean> {
+    return (await this.run(this.removeScript, 0, userId)) === 1;
+  }
+
+  async isWaiting(userId: string): Promise<boolean> {
+    return (await this.redis.hexists(`${this.prefix}q:entries`, userId)) === 1;
+  }
+
+  async waitingCounts(): Promise<CountsByType> {
+    const values = await this.redis.hmget(`${this.prefix}q:counts`, ...SESSION_TYPES);
+    return Object.fromEntries(SESSION_TYPES.map((type, i) => [type, Number(values[i] ?? 0)])) as CountsByType;
+  }
+
+  async removeNode(nodeId: string): Promise<number> {
+    return Number(await this.run(this.removeNodeScript, 0, nodeId));
+  }
+
+  private run(script: ScriptRunner, now: number, arg: string): Promise<unknown> {
+    return script(this.prefix, this.interestTimeoutMs, now, arg);
+  }
+}

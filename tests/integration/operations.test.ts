@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { closeAllClients, connectClient, pairClients, waitFor } from '../helpers/clients';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+describe('metrics and readiness', () => {
+  let srv: TestServer;
+  afterEach(async () => {
+    closeAllClients();
+    await srv.close();
+  });
+
+  test('GET /metrics exposes the service figures in Prometheus format', async () => {
+    srv = await startTestServer();
+    const { a, b, roomId } = await pairClients(srv.url);
+    a.emit('send_message', { roomId, message: 'hi' });
+    await waitFor(b, 'new_message');
+    const refused = waitFor(a, 'error');
+    a.emit('send_message', { roomId: 'elsewhere', message: 'x' });
+    await refused;
+    const response = await fetch(`${srv.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/^chat_connected_sockets 2$/m);
+    expect(text).toMatch(/^chat_active_rooms\{type="chat"\} 1$/m);
+    expect(text).toMatch(/^chat_waiting_users\{type="video"\} 0$/m);
+    expect(text).toMatch(/^chat_matches_total 1$/m);
+    expect(text).toMatch(/^chat_messages_relayed_total 1$/m);
+    expect(text).toMatch(/^chat_refusals_total\{code="NOT_IN_ROOM"\} 1$/m);
+    expect(text).toMatch(/^chat_match_wait_seconds_count 2$/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(text).toMatch(/^process_resident_memory_bytes /m);
+  });
+
+  test('METRICS_TOKEN protects /metrics', async () => {
+    srv = await startTestServer({ METRICS_TOKEN: 'scrape-me' });
+    expect((await fetch(`${srv.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${srv.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await fetch(`${srv.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } })).status).toBe(200);
+  });
+
+  test('/ready is 200 when serving and not ready once draining', async () => {
+    srv = await startTestServer();
+    const ready = await fetch(`${srv.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+    const closing = srv.server.close();
+    expect(srv.server.stats.readiness()).toEqual({ ready: false, reason: 'shutting down' });
+    expect((await srv.server.stats.health()).status).toBe('draining');
+    await closing;
+  });
+
+  test('clients get server_shutdown with a reconnect hint when the server drains', async () => {
+    srv = await startTestServer();
+    const client = await connectClient(srv.url);
+    const told = waitFor(client, 'server_shutdown');
+    void srv.server.close();
+    expect((await told).reconnectAfterMs).toBeGreaterThan(0);
+  });
+});
+
+describe('graceful shutdown of the real entry point', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    closeAllClients();
+    child?.kill('SIGKILL');
+  });
+
+  function startChild(env: Record<string, string>): Promise<{ url: string; exited: Promise<number | null> }> {
+    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../../src/index.ts')], {
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('server did not start within deadline')), 15000);
+      let buffer = '';
+      child!.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const match = buffer.match(/"port":(\d+)/);
+        if (match) {
+          clearTimeout(timer);
+          resolve({ url: `http://127.0.0.1:${match[1]}`, exited });
+        }
+      });
+      child!.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
+    });
+  }
+
+  test('SIGTERM tells every client and partner, then exits 0 within the deadline', async () => {
+    const { url, exited } = await startChild({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    const { a, b } = await pairClients(url);
+    const waiter = await connectClient(url);
+    waiter.emit('join', { type: 'video' });
+    await waitFor(waiter, 'waiting_for_partner');
+    const everyoneTold = Promise.all([a, b, waiter].map((client) => waitFor(client, 'server_shutdown')));
+    const partnersTold = Promise.all([a, b].map((client) => waitFor(client, 'partner_disconnected')));
+    const started = Date.now();
+    child!.kill('SIGTERM');
+    await everyoneTold;
+    expect((await partnersTold).map((p) => p.reason)).toEqual(['shutdown', 'shutdown']);
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  }, 30000);
+});
