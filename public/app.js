@@ -1,5 +1,4 @@
 /* Random Chat demo client. Plain browser JS; speaks only the documented protocol (src/realtime/events.ts). */
-/* global io */
 (function () {
   'use strict';
 
@@ -468,9 +467,7 @@
     const common = payload.commonInterests || [];
     renderChips(common);
     setState('connected', 'Connected to a stranger. Say hi!');
-    addSystemMessage(
-      common.length ? 'You both like: ' + common.join(', ') + '.' : "You're now chatting with a random stranger.",
-    );
+    addSystemMessage(common.length ? 'You both like: ' + common.join(', ') + '.' : "You're now chatting with a random stranger.");
     if (room.type === 'video') {
       const current = room;
       signal(() => setupPeer(current));

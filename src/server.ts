@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import { v4 as uuidv4 } from 'uuid';
 import type { Config } from './config';
 import { emptyTotals } from './domain/counters';
+import { createClusterResources } from './cluster';
 import { createMemoryServices } from './domain/create-services';
 import type { Services } from './domain/services';
 import { createApp } from './http/app';
@@ -13,6 +14,7 @@ import { createLogger, type Logger } from './logger';
 import { createLimiters } from './rate-limit';
 import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
+import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing } from './realtime/pairing';
 
 export interface ServerOverrides {
@@ -41,19 +43,24 @@ function originAllowed(config: Readonly<Config>, request: IncomingMessage): bool
 export function createServer(config: Readonly<Config>, overrides: ServerOverrides = {}): AppServer {
   const logger = overrides.logger ?? createLogger(config);
   const nodeId = uuidv4();
-  const services = overrides.services ?? createMemoryServices(config, nodeId);
-  const limiters = createLimiters(config.limits);
+  const cluster = config.redis.url ? createClusterResources(config, nodeId, logger) : undefined;
+  const services = overrides.services ?? cluster?.services ?? createMemoryServices(config, nodeId);
+  const limiters = createLimiters(config.limits, cluster?.sharedLimiter);
   const totals = emptyTotals();
   let accepting = true;
   let listening = false;
 
-  const httpServer = createHttpServer();
+  // Socket.io takes over the request listeners present when it attaches and forwards only
+  // non-Socket.io paths to them, so Express must be that listener already (wired below).
+  let app: ReturnType<typeof createApp> | undefined;
+  const httpServer = createHttpServer((req, res) => app!(req, res));
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
     // Websocket upgrades bypass CORS, so the Origin header is checked here for every transport.
     allowRequest: (request, callback) => callback(null, originAllowed(config, request)),
     maxHttpBufferSize: config.limits.maxHttpBufferSize,
     perMessageDeflate: false,
+    ...(cluster ? { adapter: cluster.adapter } : {}),
     pingInterval: config.pingIntervalMs,
     pingTimeout: config.pingTimeoutMs,
     ...(config.reconnectGraceMs > 0
@@ -81,21 +88,27 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
     services,
     localConnected: () => io.of('/').sockets.size,
     localTotals: totals,
-    unavailableReason: () => (accepting ? undefined : { status: 'draining', reason: 'shutting down' }),
+    unavailableReason: () => {
+      if (!accepting) return { status: 'draining', reason: 'shutting down' };
+      const problem = cluster?.problem();
+      return problem ? { status: 'degraded', reason: problem } : undefined;
+    },
     listening: () => listening,
   });
   const extraRoutes = metricsRoute(metrics, config.metricsToken);
-  httpServer.on('request', createApp({ config, logger, limiters, stats, extraRoutes }));
+  app = createApp({ config, logger, limiters, stats, extraRoutes });
 
   const countTimer = setInterval(() => {
     gateway.broadcastUserCount().catch((error: unknown) => logger.warn('user count broadcast failed', { error: String(error) }));
   }, config.userCountIntervalMs);
   countTimer.unref();
+  const stopLiveness = cluster ? startNodeLiveness(ctx, () => io.of('/').sockets.size) : () => {};
 
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
     accepting = false;
     clearInterval(countTimer);
+    stopLiveness();
     gateway.stop();
     ctx.pairing.stop();
     io.local.emit('server_shutdown', { reconnectAfterMs: 1000 });
@@ -105,6 +118,7 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
     await new Promise<void>((resolve) => io.close(() => resolve()));
     await services.presence.forgetNode(nodeId);
     await services.close();
+    await cluster?.close();
     httpServer.closeAllConnections?.();
     logger.info('server closed', { nodeId });
   }

@@ -13,7 +13,6 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { createServer } from '../../src/server';
 import { loadConfig } from '../../src/config';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Win = any;
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -88,6 +87,13 @@ async function openDemo(label: string): Promise<Page> {
     if (msg.type() === 'error') console.log(`[${label}] console.error: ${msg.text()}`);
   });
   await page.goto(`${baseUrl}/`, { timeout: STEP_MS });
+  if (!(await page.evaluate(() => typeof (globalThis as Win).io === 'function'))) {
+    const status = await page.request
+      .get(`${baseUrl}/socket.io/socket.io.js`, { timeout: STEP_MS })
+      .then((response) => `HTTP ${response.status()}`)
+      .catch((error: Error) => error.message.split('\n')[0]);
+    throw new Error(`[${label}] the Socket.io client script /socket.io/socket.io.js did not load (${status})`);
+  }
   // The server sends `session` first on connect: the page knows its own anonymous id.
   await page.waitForFunction(() => typeof (globalThis as Win).__demo?.userId === 'string', null, { timeout: STEP_MS });
   return page;
@@ -105,7 +111,7 @@ async function waitForStatus(page: Page, text: string, timeout = STEP_MS): Promi
       .locator('#status')
       .textContent()
       .catch(() => '?');
-    throw new Error(`status never contained ${JSON.stringify(text)}; last status: ${JSON.stringify(actual)}\n${error}`);
+    throw new Error(`status never contained ${JSON.stringify(text)}; last status: ${JSON.stringify(actual)}`, { cause: error });
   }
 }
 

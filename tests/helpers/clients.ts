@@ -104,3 +104,78 @@ export function closeAllClients(): void {
   for (const socket of open) socket.disconnect();
   open.clear();
 }
+
+export type ConnectRefusal = Error & { data?: { code?: string; retryAfterMs?: number } };
+
+/** Resolves with the `connect_error` of a connection the server refuses; fails if it is admitted. */
+export function connectRefused(url: string, options: Parameters<typeof io>[1] = {}, ms = DEFAULT_WAIT_MS): Promise<ConnectRefusal> {
+  const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, ...options });
+  open.add(socket);
+  return new Promise<ConnectRefusal>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('neither admitted nor refused within deadline')), ms);
+    socket.once('connect_error', (error: ConnectRefusal) => {
+      clearTimeout(timer);
+      resolve(error);
+    });
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      reject(new Error('connection was admitted'));
+    });
+  });
+}
+
+import { WebSocket } from 'ws';
+
+/**
+ * A socket.io client speaking raw Engine.IO v4 frames over a websocket, for packets the real client
+ * refuses to send (malformed JSON, reserved event names, forged binary placeholders).
+ */
+export interface RawClient {
+  /** Text frames received so far (Engine.IO packets: `0{...}` open, `40{...}` connect, `42[...]` events). */
+  frames: string[];
+  send(frame: string | Buffer): void;
+  /** Resolves with the close code once the server (or we) closed the websocket. */
+  closed: Promise<number>;
+  close(): void;
+}
+
+export async function connectRaw(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers });
+  const frames: string[] = [];
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  const raw: RawClient = {
+    frames,
+    send: (frame) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+    },
+    closed,
+    close: () => ws.close(),
+  };
+  const connected = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('raw client: no namespace connect within deadline')), DEFAULT_WAIT_MS);
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const frame = data.toString();
+      frames.push(frame);
+      if (frame.startsWith('0{')) ws.send('40');
+      else if (frame === '2') ws.send('3');
+      else if (frame.startsWith('40{')) {
+        clearTimeout(timer);
+        resolve();
+      } else if (frame.startsWith('44')) {
+        clearTimeout(timer);
+        reject(new Error(`raw client refused: ${frame}`));
+      }
+    });
+    ws.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    void closed.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`raw client closed before connect (${code})`));
+    });
+  });
+  await connected;
+  return raw;
+}

@@ -50,3 +50,25 @@ test('unknown routes get a JSON 404 with security headers', async () => {
   expect(headers.get('x-content-type-options')).toBe('nosniff');
   expect(headers.get('content-security-policy')).toContain("default-src 'self'");
 });
+
+test('Socket.io paths are served by Socket.io alone: the client script and the polling handshake', async () => {
+  const script = await fetch(`${srv.url}/socket.io/socket.io.js`);
+  expect(script.status).toBe(200);
+  expect(await script.text()).toContain('io');
+  const handshake = await fetch(`${srv.url}/socket.io/?EIO=4&transport=polling`);
+  expect(handshake.status).toBe(200);
+  expect(await handshake.text()).toMatch(/^0\{"sid":/);
+});
+
+test('a polling-only client pairs and chats', async () => {
+  const a = await connectClient(srv.url, { transports: ['polling'] });
+  const b = await connectClient(srv.url, { transports: ['polling'] });
+  a.emit('join', { type: 'chat' });
+  await waitFor(a, 'waiting_for_partner');
+  const found = waitFor(b, 'partner_found');
+  b.emit('join', { type: 'chat' });
+  const { roomId } = await found;
+  const message = waitFor(a, 'new_message');
+  b.emit('send_message', { roomId, message: 'over polling' });
+  expect((await message).text).toBe('over polling');
+});

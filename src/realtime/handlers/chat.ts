@@ -20,7 +20,9 @@ export async function sendMessage(
   };
   ctx.io.to(roomId).emit('new_message', chatMessage);
   ctx.totals.messagesRelayed += 1;
-  await ctx.services.rooms.appendMessage(roomId, chatMessage);
+  // History is a convenience: when its store is unreachable (already logged by the connection
+  // watcher) the conversation goes on without it.
+  await ctx.services.rooms.appendMessage(roomId, chatMessage).catch(() => undefined);
 }
 
 /** Partner only, and volatile: a lost typing flag is harmless, a queued backlog of them is not. */

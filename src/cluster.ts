@@ -1,0 +1,65 @@
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Config, RateBudget } from './config';
+import { createRedisServices } from './domain/create-services';
+import { closeRedisClient, createRedisClient } from './domain/redis/client';
+import type { Services } from './domain/services';
+import type { Logger } from './logger';
+
+/** What a node needs to join a cluster on Redis (REDIS_URL set). */
+export interface ClusterResources {
+  services: Services;
+  adapter: ReturnType<typeof createAdapter>;
+  /** Per-IP limiters shared by all nodes, with an in-memory insurance limiter while Redis is down. */
+  sharedLimiter: (keyPrefix: string, budget: RateBudget) => RateLimiterAbstract;
+  /** Why the node is degraded, or undefined when Redis is reachable. */
+  problem(): string | undefined;
+  close(): Promise<void>;
+}
+
+/** Logs a connection's state changes once each, not every retry. */
+function watchConnection(redis: Redis, name: string, logger: Logger): void {
+  let down = false;
+  redis.on('ready', () => {
+    if (down) logger.info('redis connection restored', { connection: name });
+    down = false;
+  });
+  redis.on('error', (error: Error) => {
+    if (!down) logger.error('redis connection failed', { connection: name, error: error.message });
+    down = true;
+  });
+}
+
+export function createClusterResources(config: Readonly<Config>, nodeId: string, logger: Logger): ClusterResources {
+  const url = config.redis.url!;
+  const domainRedis = createRedisClient(url);
+  // The adapter blocks on XREAD in a loop: its client keeps commands queued while Redis is away
+  // (maxRetriesPerRequest: null) so the loop waits for the reconnect instead of spinning.
+  const adapterRedis = new Redis(url, { maxRetriesPerRequest: null });
+  watchConnection(domainRedis, 'domain', logger);
+  watchConnection(adapterRedis, 'adapter', logger);
+
+  return {
+    services: createRedisServices(config, nodeId, domainRedis),
+    adapter: createAdapter(adapterRedis, {
+      streamName: 'rc:socket.io',
+      sessionKeyPrefix: 'rc:sio:session:',
+      heartbeatInterval: config.redis.heartbeatMs,
+      heartbeatTimeout: config.redis.deadAfterMs,
+    }),
+    sharedLimiter: (keyPrefix, budget) =>
+      new RateLimiterRedis({
+        storeClient: domainRedis,
+        keyPrefix: `rc:rl:${keyPrefix}`,
+        points: budget.points,
+        duration: budget.durationSeconds,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points: budget.points, duration: budget.durationSeconds }),
+      }),
+    problem: () => (domainRedis.status === 'ready' ? undefined : `redis ${domainRedis.status}`),
+    async close() {
+      await closeRedisClient(adapterRedis);
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { Redis } from 'ioredis';
+import { MemoryMatchQueue } from '../../src/domain/memory/memory-match-queue';
+import { MemoryModerationStore } from '../../src/domain/memory/memory-moderation';
+import { MemoryPairHistory } from '../../src/domain/memory/memory-pair-history';
+import { MemoryPresence } from '../../src/domain/memory/memory-presence';
+import { MemoryRoomManager } from '../../src/domain/memory/memory-room-manager';
+import type { MatchQueue } from '../../src/domain/match-queue';
+import type { ModerationStore } from '../../src/domain/moderation';
+import type { PairHistory, PairHistoryTimings } from '../../src/domain/pair-history';
+import type { Presence } from '../../src/domain/presence';
+import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
+import { RedisModerationStore } from '../../src/domain/redis/redis-moderation';
+import { RedisPairHistory } from '../../src/domain/redis/redis-pair-history';
+import { RedisPresence } from '../../src/domain/redis/redis-presence';
+import { RedisRoomManager } from '../../src/domain/redis/redis-room-manager';
+import type { RoomManager } from '../../src/domain/room-manager';
+import { startRedis, type RedisServer } from '../helpers/redis';
+
+export interface QueueSetup {
+  queue: MatchQueue;
+  pairs: PairHistory;
+}
+
+/** Builds fresh, isolated instances of every interface for one implementation. */
+export interface Backend {
+  queue(timings: PairHistoryTimings & { interestTimeoutMs: number }): QueueSetup;
+  rooms(historyLimit: number): RoomManager;
+  pairs(timings: PairHistoryTimings): PairHistory;
+  moderation(windowMs: number): ModerationStore;
+  presence(nodeId: string, deadAfterMs: number, clock?: () => number): Presence;
+}
+
+export interface RedisHarness {
+  server(): RedisServer;
+  /** A client of the shared test server (quit in afterAll). */
+  client(): Redis;
+  /** A fresh client the caller must quit. */
+  newClient(): Redis;
+  /** A key prefix no other test uses. */
+  freshPrefix(): string;
+}
+
+let prefixCounter = 0;
+
+/**
+ * Starts a private redis-server for the calling test file (beforeAll / afterAll) and returns the
+ * backends to run the contract against: memory and Redis. Each Redis instance gets its own prefix.
+ */
+export function contractBackends(): { backends: [string, Backend][]; redis: RedisHarness } {
+  let server: RedisServer | undefined;
+  let client: Redis | undefined;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    client = new Redis(server.url, { maxRetriesPerRequest: 1 });
+  });
+
+  afterAll(async () => {
+    await client?.quit().catch(() => client?.disconnect());
+    await server?.stop();
+  });
+
+  const redis: RedisHarness = {
+    server: () => server!,
+    client: () => client!,
+    newClient: () => new Redis(server!.url, { maxRetriesPerRequest: 1 }),
+    freshPrefix: () => `rc:test${process.pid}-${(prefixCounter += 1)}:`,
+  };
+
+  const memory: Backend = {
+    queue({ interestTimeoutMs, ...timings }) {
+      const pairs = new MemoryPairHistory(timings);
+      return { queue: new MemoryMatchQueue(pairs, interestTimeoutMs), pairs };
+    },
+    rooms: (historyLimit) => new MemoryRoomManager(historyLimit),
+    pairs: (timings) => new MemoryPairHistory(timings),
+    moderation: (windowMs) => new MemoryModerationStore(windowMs),
+    presence: (nodeId) => new MemoryPresence(nodeId),
+  };
+
+  const onRedis: Backend = {
+    queue({ interestTimeoutMs, ...timings }) {
+      const prefix = redis.freshPrefix();
+      return {
+        queue: new RedisMatchQueue(client!, { interestTimeoutMs, prefix }),
+        pairs: new RedisPairHistory(client!, timings, prefix),
+      };
+    },
+    rooms: (historyLimit) => new RedisRoomManager(client!, historyLimit, redis.freshPrefix()),
+    pairs: (timings) => new RedisPairHistory(client!, timings, redis.freshPrefix()),
+    moderation: (windowMs) => new RedisModerationStore(client!, windowMs, redis.freshPrefix()),
+    presence: (nodeId, deadAfterMs, clock) =>
+      new RedisPresence(client!, { nodeId, deadAfterMs, clock, prefix: redis.freshPrefix() }),
+  };
+
+  return {
+    backends: [
+      ['memory', memory],
+      ['redis', onRedis],
+    ],
+    redis,
+  };
+}
+
+/** Polls `check` until it holds, or fails after `deadlineMs`. */
+export async function eventually(check: () => Promise<boolean>, deadlineMs = 2000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${what} did not hold within ${deadlineMs} ms`);
+}

@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { MemoryMatchQueue } from '../../src/domain/memory/memory-match-queue';
+import { MemoryPairHistory } from '../../src/domain/memory/memory-pair-history';
+import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
+import { RedisPairHistory } from '../../src/domain/redis/redis-pair-history';
+import type { WaitingUser } from '../../src/domain/types';
+import { contractBackends } from './backends';
+
+const { redis } = contractBackends();
+
+const TIMEOUT = 5000;
+const TIMINGS = { rematchCooldownMs: 10_000, blockTtlMs: 30_000 };
+const USERS = 5;
+
+const user = fc.integer({ min: 0, max: USERS - 1 });
+const op = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('join' as const),
+      user,
+      video: fc.boolean(),
+      interests: fc.subarray(['music', 'art', 'chess']),
+      language: fc.constantFrom(undefined, 'en', 'fr'),
+      node: fc.constantFrom('n1', 'n2'),
+      waitedBefore: fc.constantFrom(0, 0, 6000),
+    }),
+  },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('open' as const), user }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), user }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('removeNode' as const), node: fc.constantFrom('n1', 'n2') }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('block' as const), a: user, b: user }) },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('meet' as const), a: user, b: user }) },
+);
+const step = fc.record({ op, advance: fc.constantFrom(0, 1, 1000, 2500, 6000) });
+
+/** The Redis queue gives the same answer as the memory queue to every sequence of calls. */
+test('RedisMatchQueue behaves exactly like MemoryMatchQueue on random call sequences', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 80 }), async (steps) => {
+      const memPairs = new MemoryPairHistory(TIMINGS);
+      const mem = new MemoryMatchQueue(memPairs, TIMEOUT);
+      const prefix = redis.freshPrefix();
+      const redisPairs = new RedisPairHistory(redis.client(), TIMINGS, prefix);
+      const red = new RedisMatchQueue(redis.client(), { interestTimeoutMs: TIMEOUT, prefix });
+      let now = 1_700_000_000_000;
+      for (const { op: o, advance } of steps) {
+        now += advance;
+        let results: [unknown, unknown];
+        switch (o.kind) {
+          case 'join': {
+            const u: WaitingUser = {
+              userId: `u${o.user}`,
+              socketId: `s${o.user}`,
+              nodeId: o.node,
+              ipHash: `ip${o.user}`,
+              type: o.video ? 'video' : 'chat',
+              interests: o.interests,
+              ...(o.language ? { language: o.language } : {}),
+              enqueuedAt: now - o.waitedBefore,
+            };
+            results = [await mem.matchOrEnqueue(u, now), await red.matchOrEnqueue(u, now)];
+            break;
+          }
+          case 'open':
+            results = [await mem.openToAnyone(`u${o.user}`, now), await red.openToAnyone(`u${o.user}`, now)];
+            break;
+          case 'remove':
+            results = [await mem.remove(`u${o.user}`), await red.remove(`u${o.user}`)];
+            break;
+          case 'removeNode':
+            results = [await mem.removeNode(o.node), await red.removeNode(o.node)];
+            break;
+          case 'block':
+          case 'meet': {
+            const method = o.kind === 'block' ? 'block' : 'recordMeeting';
+            await memPairs[method](`u${o.a}`, `u${o.b}`, now);
+            await redisPairs[method](`u${o.a}`, `u${o.b}`, now);
+            results = [null, null];
+          }
+        }
+        expect(results[1]).toEqual(results[0]);
+        expect(await red.waitingCounts()).toEqual(await mem.waitingCounts());
+        for (let i = 0; i < USERS; i += 1) expect(await red.isWaiting(`u${i}`)).toBe(await mem.isWaiting(`u${i}`));
+      }
+    }),
+    { numRuns: 120 },
+  );
+}, 60_000);

@@ -1,0 +1,295 @@
+import type { Redis } from 'ioredis';
+import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
+import type { Match, SessionType, WaitingUser } from '../../src/domain/types';
+import { contractBackends } from './backends';
+
+const { backends, redis } = contractBackends();
+
+const T0 = 1_700_000_000_000;
+const TIMEOUT = 5000;
+const COOLDOWN = 60_000;
+
+function user(userId: string, options: Partial<WaitingUser> = {}): WaitingUser {
+  return {
+    userId,
+    socketId: `sock-${userId}`,
+    nodeId: 'node-1',
+    ipHash: `ip-${userId}`,
+    type: 'chat',
+    interests: [],
+    enqueuedAt: T0,
+    ...options,
+  };
+}
+
+const partnerOf = (match: Match | null) => match?.partner.userId;
+
+describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
+  const setup = () => backend.queue({ interestTimeoutMs: TIMEOUT, rematchCooldownMs: COOLDOWN, blockTtlMs: 3_600_000 });
+
+  test('pairs the longest-waiting open user first (FIFO)', async () => {
+    const { queue, pairs } = setup();
+    // Three users who may not meet each other all wait, in arrival order.
+    await pairs.block('a', 'b', T0);
+    await pairs.block('a', 'c', T0);
+    await pairs.block('b', 'c', T0);
+    for (const [i, id] of ['a', 'b', 'c'].entries()) {
+      expect(await queue.matchOrEnqueue(user(id, { enqueuedAt: T0 + i }), T0 + i)).toBeNull();
+    }
+    expect(await queue.waitingCounts()).toEqual({ chat: 3, video: 0 });
+    const match = await queue.matchOrEnqueue(user('d', { enqueuedAt: T0 + 10 }), T0 + 10);
+    expect(match).toEqual({ partner: user('a', { enqueuedAt: T0 }), commonInterests: [] });
+    expect(partnerOf(await queue.matchOrEnqueue(user('e', { enqueuedAt: T0 + 11 }), T0 + 11))).toBe('b');
+    expect(await queue.isWaiting('a')).toBe(false);
+    expect(await queue.isWaiting('c')).toBe(true);
+    expect(await queue.isWaiting('d')).toBe(false);
+    expect(await queue.waitingCounts()).toEqual({ chat: 1, video: 0 });
+  });
+
+  test('never pairs a user with themself; re-joining replaces the entry', async () => {
+    const { queue } = setup();
+    expect(await queue.matchOrEnqueue(user('a'), T0)).toBeNull();
+    expect(await queue.matchOrEnqueue(user('a'), T0 + 1)).toBeNull();
+    expect(await queue.waitingCounts()).toEqual({ chat: 1, video: 0 });
+    expect(await queue.openToAnyone('a', T0 + TIMEOUT)).toBeNull();
+    expect(await queue.isWaiting('a')).toBe(true);
+  });
+
+  test('keeps session types apart', async () => {
+    const { queue } = setup();
+    expect(await queue.matchOrEnqueue(user('a', { type: 'video' }), T0)).toBeNull();
+    expect(await queue.matchOrEnqueue(user('b', { type: 'chat' }), T0)).toBeNull();
+    expect(await queue.waitingCounts()).toEqual({ chat: 1, video: 1 });
+    expect(partnerOf(await queue.matchOrEnqueue(user('c', { type: 'video' }), T0))).toBe('a');
+    expect(partnerOf(await queue.matchOrEnqueue(user('d', { type: 'chat' }), T0))).toBe('b');
+    expect(await queue.waitingCounts()).toEqual({ chat: 0, video: 0 });
+  });
+
+  test('remove is idempotent and a removed user is never matched', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('a', { interests: ['music'], language: 'en' }), T0);
+    expect(await queue.remove('a')).toBe(true);
+    expect(await queue.remove('a')).toBe(false);
+    expect(await queue.remove('never-there')).toBe(false);
+    expect(await queue.isWaiting('a')).toBe(false);
+    expect(await queue.waitingCounts()).toEqual({ chat: 0, video: 0 });
+    expect(await queue.matchOrEnqueue(user('b', { interests: ['music'], language: 'en' }), T0 + 1)).toBeNull();
+    expect(await queue.openToAnyone('b', T0 + TIMEOUT + 1)).toBeNull();
+    expect(await queue.openToAnyone('a', T0 + TIMEOUT + 1)).toBeNull();
+    expect(await queue.isWaiting('b')).toBe(true);
+  });
+
+  test('a newcomer sharing an interest beats an older open stranger', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('stranger', { enqueuedAt: T0 }), T0);
+    // Before the interest window ends a user with interests does not take the open stranger.
+    expect(await queue.matchOrEnqueue(user('x', { interests: ['music'], enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
+    const match = await queue.matchOrEnqueue(user('y', { interests: ['art', 'music'], enqueuedAt: T0 + 2 }), T0 + 2);
+    expect(partnerOf(match)).toBe('x');
+    expect(match?.commonInterests).toEqual(['music']);
+    expect(await queue.isWaiting('stranger')).toBe(true);
+  });
+
+  test('among sharers the longest-waiting one wins, across interest keys', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('art-fan', { interests: ['art'], enqueuedAt: T0 + 5 }), T0 + 5);
+    await queue.matchOrEnqueue(user('music-fan', { interests: ['music'], enqueuedAt: T0 + 1 }), T0 + 6);
+    const match = await queue.matchOrEnqueue(user('z', { interests: ['art', 'music'], enqueuedAt: T0 + 7 }), T0 + 7);
+    expect(partnerOf(match)).toBe('music-fan');
+    expect(match?.commonInterests).toEqual(['music']);
+  });
+
+  test('an open user with no preference does not take a user still in their interest window', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('x', { interests: ['music'] }), T0);
+    expect(await queue.matchOrEnqueue(user('plain', { enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
+    expect(await queue.waitingCounts()).toEqual({ chat: 2, video: 0 });
+  });
+
+  test('language: preferred matches need compatible languages; language alone is a preference key', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('en', { interests: ['music'], language: 'en', enqueuedAt: T0 }), T0);
+    expect(
+      await queue.matchOrEnqueue(user('fr', { interests: ['music'], language: 'fr', enqueuedAt: T0 + 1 }), T0 + 1),
+    ).toBeNull();
+    const any = await queue.matchOrEnqueue(user('nolang', { interests: ['music'], enqueuedAt: T0 + 2 }), T0 + 2);
+    expect(partnerOf(any)).toBe('en');
+    expect(partnerOf(await queue.matchOrEnqueue(user('fr2', { interests: ['music'], language: 'fr' }), T0 + 3))).toBe('fr');
+
+    await queue.matchOrEnqueue(user('de1', { language: 'de', enqueuedAt: T0 + 4 }), T0 + 4);
+    expect(await queue.matchOrEnqueue(user('es1', { language: 'es', enqueuedAt: T0 + 5 }), T0 + 5)).toBeNull();
+    const de = await queue.matchOrEnqueue(user('de2', { language: 'de', enqueuedAt: T0 + 6 }), T0 + 6);
+    expect(de).toEqual({ partner: user('de1', { language: 'de', enqueuedAt: T0 + 4 }), commonInterests: [] });
+  });
+
+  test('falls back to anyone after the interest timeout (openToAnyone)', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('stranger', { enqueuedAt: T0 }), T0);
+    await queue.matchOrEnqueue(user('x', { interests: ['music'], enqueuedAt: T0 + 1 }), T0 + 1);
+    const match = await queue.openToAnyone('x', T0 + 1 + TIMEOUT);
+    expect(match).toEqual({ partner: user('stranger', { enqueuedAt: T0 }), commonInterests: [] });
+    expect(await queue.isWaiting('x')).toBe(false);
+    expect(await queue.openToAnyone('x', T0 + 2 + TIMEOUT)).toBeNull();
+    expect(await queue.openToAnyone('nobody', T0)).toBeNull();
+  });
+
+  test('after openToAnyone finds nobody, the user is open to the next plain joiner', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('x', { interests: ['music'] }), T0);
+    expect(await queue.openToAnyone('x', T0 + TIMEOUT)).toBeNull();
+    expect(await queue.isWaiting('x')).toBe(true);
+    const match = await queue.matchOrEnqueue(user('plain', { enqueuedAt: T0 + TIMEOUT + 1 }), T0 + TIMEOUT + 1);
+    expect(match).toEqual({ partner: user('x', { interests: ['music'] }), commonInterests: [] });
+  });
+
+  test('a joiner whose own window is already over takes an open stranger', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('stranger', { enqueuedAt: T0 }), T0);
+    const late = user('late', { interests: ['chess'], enqueuedAt: T0 });
+    expect(partnerOf(await queue.matchOrEnqueue(late, T0 + TIMEOUT))).toBe('stranger');
+  });
+
+  test('blocked pairs never match, not even as a last resort', async () => {
+    const { queue, pairs } = setup();
+    await pairs.block('a', 'b', T0);
+    await queue.matchOrEnqueue(user('a', { interests: ['music'] }), T0);
+    expect(await queue.matchOrEnqueue(user('b', { interests: ['music'], enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
+    expect(await queue.openToAnyone('b', T0 + 1 + TIMEOUT)).toBeNull();
+    expect(await queue.openToAnyone('a', T0 + 1 + TIMEOUT)).toBeNull();
+    // Both are open now, in the order their windows ended.
+    expect(partnerOf(await queue.matchOrEnqueue(user('c', { enqueuedAt: T0 + 2 }), T0 + TIMEOUT + 2))).toBe('b');
+    expect(partnerOf(await queue.matchOrEnqueue(user('d', { enqueuedAt: T0 + 3 }), T0 + TIMEOUT + 3))).toBe('a');
+  });
+
+  test('recent partners are skipped unless the joiner waited out and nobody else is open', async () => {
+    const { queue, pairs } = setup();
+    await pairs.recordMeeting('a', 'b', T0);
+    await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
+    expect(await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
+    // A user of another type is nobody for b, so after the window b meets its recent partner.
+    await queue.matchOrEnqueue(user('c', { type: 'video' }), T0 + 2);
+    expect(partnerOf(await queue.openToAnyone('b', T0 + 1 + TIMEOUT))).toBe('a');
+  });
+
+  test('a recent partner loses to anyone else who is open', async () => {
+    const { queue, pairs } = setup();
+    await pairs.recordMeeting('a', 'b', T0);
+    await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
+    await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
+    await queue.matchOrEnqueue(user('c', { interests: ['x'], enqueuedAt: T0 + 2 }), T0 + 2);
+    expect(await queue.openToAnyone('c', T0 + 2 + TIMEOUT)).toEqual({
+      partner: user('a', { enqueuedAt: T0 }),
+      commonInterests: [],
+    });
+    expect(await queue.matchOrEnqueue(user('d', { enqueuedAt: T0 + 3 }), T0 + 3)).toEqual({
+      partner: user('b', { enqueuedAt: T0 + 1 }),
+      commonInterests: [],
+    });
+  });
+
+  test('the longest-waiting recent partner is the last resort', async () => {
+    const { queue, pairs } = setup();
+    await pairs.recordMeeting('x', 'a', T0);
+    await pairs.recordMeeting('x', 'b', T0);
+    await pairs.block('a', 'b', T0);
+    await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
+    await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
+    await queue.matchOrEnqueue(user('x', { interests: ['music'], enqueuedAt: T0 + 2 }), T0 + 2);
+    expect(partnerOf(await queue.openToAnyone('x', T0 + 2 + TIMEOUT))).toBe('a');
+  });
+
+  test('openToAnyone on a user who is already open keeps their place in line', async () => {
+    const { queue, pairs } = setup();
+    await pairs.block('a', 'b', T0);
+    await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
+    await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
+    expect(await queue.openToAnyone('a', T0 + TIMEOUT)).toBeNull();
+    expect(partnerOf(await queue.matchOrEnqueue(user('c', { enqueuedAt: T0 + 2 }), T0 + TIMEOUT + 1))).toBe('a');
+  });
+
+  test('recent partners meet normally once the cooldown has passed', async () => {
+    const { queue, pairs } = setup();
+    await pairs.recordMeeting('a', 'b', T0);
+    await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 + COOLDOWN }), T0 + COOLDOWN);
+    expect(partnerOf(await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + COOLDOWN }), T0 + COOLDOWN))).toBe('a');
+  });
+
+  test('removeNode removes exactly that node’s entries', async () => {
+    const { queue } = setup();
+    await queue.matchOrEnqueue(user('a1', { nodeId: 'n1', interests: ['music'] }), T0);
+    await queue.matchOrEnqueue(user('a2', { nodeId: 'n1', type: 'video' }), T0);
+    await queue.matchOrEnqueue(user('b1', { nodeId: 'n2', language: 'en' }), T0);
+    expect(await queue.removeNode('n1')).toBe(2);
+    expect(await queue.removeNode('n1')).toBe(0);
+    expect(await queue.isWaiting('a1')).toBe(false);
+    expect(await queue.isWaiting('a2')).toBe(false);
+    expect(await queue.isWaiting('b1')).toBe(true);
+    expect(await queue.waitingCounts()).toEqual({ chat: 1, video: 0 });
+    expect(await queue.matchOrEnqueue(user('c', { type: 'video' }), T0 + 1)).toBeNull();
+    expect(await queue.matchOrEnqueue(user('d', { interests: ['music'] }), T0 + 1)).toBeNull();
+  });
+
+  test('waitingCounts follow joins, matches and removals per type', async () => {
+    const { queue } = setup();
+    const types: SessionType[] = ['chat', 'video', 'video', 'chat', 'video'];
+    for (const [i, type] of types.entries()) await queue.matchOrEnqueue(user(`u${i}`, { type }), T0 + i);
+    expect(await queue.waitingCounts()).toEqual({ chat: 0, video: 1 });
+    await queue.remove('u4');
+    expect(await queue.waitingCounts()).toEqual({ chat: 0, video: 0 });
+  });
+});
+
+describe('RedisMatchQueue across nodes', () => {
+  const clients: Redis[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.quit()));
+  });
+
+  async function concurrentJoins(makeUser: (i: number) => WaitingUser, total: number) {
+    const prefix = redis.freshPrefix();
+    clients.push(redis.newClient(), redis.newClient());
+    const nodes = clients.map((client) => new RedisMatchQueue(client, { interestTimeoutMs: TIMEOUT, prefix }));
+    const users = Array.from({ length: total }, (_, i) => makeUser(i));
+    const results = await Promise.all(users.map((u, i) => nodes[i % 2]!.matchOrEnqueue(u, T0 + i)));
+    const pairedCount = new Map<string, number>();
+    const bump = (id: string) => pairedCount.set(id, (pairedCount.get(id) ?? 0) + 1);
+    results.forEach((match, i) => {
+      if (!match) return;
+      bump(users[i]!.userId);
+      bump(match.partner.userId);
+      expect(match.partner.userId).not.toBe(users[i]!.userId);
+    });
+    const waiting = new Set<string>();
+    for (const u of users) if (await nodes[0]!.isWaiting(u.userId)) waiting.add(u.userId);
+    for (const u of users) {
+      const times = pairedCount.get(u.userId) ?? 0;
+      expect(times <= 1).toBe(true);
+      expect(times === 1 ? !waiting.has(u.userId) : waiting.has(u.userId)).toBe(true);
+    }
+    const counts = await nodes[1]!.waitingCounts();
+    expect(counts.chat + counts.video).toBe(waiting.size);
+    return { paired: pairedCount.size, waiting: waiting.size };
+  }
+
+  test('200 concurrent joins from two nodes: everyone is in exactly one pair or waiting', async () => {
+    const { paired, waiting } = await concurrentJoins((i) => user(`u${i}`, { nodeId: `node-${i % 2}`, enqueuedAt: T0 + i }), 200);
+    expect(paired).toBe(200);
+    expect(waiting).toBe(0);
+  });
+
+  test('200 concurrent joins with mixed types and interests stay consistent', async () => {
+    const interests = [['music'], ['art'], [], ['music', 'art'], []];
+    const { paired, waiting } = await concurrentJoins(
+      (i) =>
+        user(`m${i}`, {
+          nodeId: `node-${i % 2}`,
+          type: i % 3 === 0 ? 'video' : 'chat',
+          interests: interests[i % interests.length]!,
+          language: i % 4 === 0 ? 'en' : undefined,
+          enqueuedAt: T0 + i,
+        }),
+      200,
+    );
+    expect(paired + waiting).toBe(200);
+  });
+});

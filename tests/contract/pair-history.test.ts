@@ -1,0 +1,53 @@
+import { contractBackends, eventually } from './backends';
+
+const { backends, redis } = contractBackends();
+
+const T0 = 1_700_000_000_000;
+
+describe.each(backends)('PairHistory contract (%s)', (_name, backend) => {
+  test('recent meetings last for the cooldown, in either order of ids', async () => {
+    const pairs = backend.pairs({ rematchCooldownMs: 1000, blockTtlMs: 5000 });
+    expect(await pairs.metRecently('a', 'b', T0)).toBe(false);
+    await pairs.recordMeeting('a', 'b', T0);
+    expect(await pairs.metRecently('a', 'b', T0)).toBe(true);
+    expect(await pairs.metRecently('b', 'a', T0 + 999)).toBe(true);
+    expect(await pairs.metRecently('a', 'b', T0 + 1000)).toBe(false);
+    expect(await pairs.metRecently('a', 'c', T0)).toBe(false);
+    expect(await pairs.isBlocked('a', 'b', T0)).toBe(false);
+  });
+
+  test('a later meeting extends the cooldown; an earlier one never shortens it', async () => {
+    const pairs = backend.pairs({ rematchCooldownMs: 1000, blockTtlMs: 5000 });
+    await pairs.recordMeeting('a', 'b', T0 + 500);
+    await pairs.recordMeeting('b', 'a', T0);
+    expect(await pairs.metRecently('a', 'b', T0 + 1200)).toBe(true);
+    expect(await pairs.metRecently('a', 'b', T0 + 1500)).toBe(false);
+  });
+
+  test('a cooldown of 0 records nothing', async () => {
+    const pairs = backend.pairs({ rematchCooldownMs: 0, blockTtlMs: 5000 });
+    await pairs.recordMeeting('a', 'b', T0);
+    expect(await pairs.metRecently('a', 'b', T0)).toBe(false);
+  });
+
+  test('blocks last for their ttl', async () => {
+    const pairs = backend.pairs({ rematchCooldownMs: 1000, blockTtlMs: 5000 });
+    await pairs.block('b', 'a', T0);
+    expect(await pairs.isBlocked('a', 'b', T0 + 4999)).toBe(true);
+    expect(await pairs.isBlocked('a', 'b', T0 + 5000)).toBe(false);
+    expect(await pairs.metRecently('a', 'b', T0)).toBe(false);
+  });
+});
+
+describe('RedisPairHistory keys', () => {
+  test('expire in Redis after their ttl, so departed ids do not pile up', async () => {
+    const prefix = redis.freshPrefix();
+    const { RedisPairHistory } = await import('../../src/domain/redis/redis-pair-history');
+    const pairs = new RedisPairHistory(redis.client(), { rematchCooldownMs: 50, blockTtlMs: 50 }, prefix);
+    const now = Date.now();
+    await pairs.recordMeeting('a', 'b', now);
+    await pairs.block('a', 'b', now);
+    expect(await redis.client().keys(`${prefix}*`)).toHaveLength(2);
+    await eventually(async () => (await redis.client().keys(`${prefix}*`)).length === 0, 2000, 'pair keys expiring');
+  });
+});

@@ -1,0 +1,161 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { ChatMessage, PartnerFoundPayload } from '../../src/realtime/events';
+import { closeAllClients, connectClient, eventually, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import { startRedis, type RedisServer } from '../helpers/redis';
+import { getJson, startTestServer, type TestServer } from '../helpers/server';
+
+const CLUSTER_ENV = { NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '1000', IP_HASH_SALT: 'test-salt' };
+
+let redis: RedisServer;
+let nodes: TestServer[] = [];
+
+beforeEach(async () => {
+  redis = await startRedis();
+  nodes = [];
+});
+afterEach(async () => {
+  closeAllClients();
+  await Promise.all(nodes.map((node) => node.close()));
+  await redis.stop();
+});
+
+async function startNodes(count: number, env: Record<string, string> = {}): Promise<TestServer[]> {
+  for (let i = 0; i < count; i += 1) nodes.push(await startTestServer({ REDIS_URL: redis.url, ...CLUSTER_ENV, ...env }));
+  return nodes;
+}
+
+async function pairAcross(first: string, second: string, type: 'chat' | 'video' = 'chat') {
+  const a = await connectClient(first);
+  const b = await connectClient(second);
+  const foundA = waitFor<PartnerFoundPayload>(a, 'partner_found');
+  const waiting = waitFor(a, 'waiting_for_partner');
+  a.emit('join', { type });
+  await waiting;
+  const fb = await joinAndWait(b, { type });
+  const fa = await foundA;
+  return { a, b, roomId: fa.roomId, fa, fb };
+}
+
+test('users on different nodes pair, chat, type and signal', async () => {
+  const [one, two] = await startNodes(2);
+  const { a, b, roomId, fa, fb } = await pairAcross(one!.url, two!.url, 'video');
+  expect(fa.roomId).toBe(fb.roomId);
+  expect(fa.partnerId).toBe(b.session.userId);
+  expect([fa.initiator, fb.initiator].sort()).toEqual([false, true]);
+
+  const message = waitFor<ChatMessage>(b, 'new_message');
+  a.emit('send_message', { roomId, message: 'across nodes' });
+  expect(await message).toMatchObject({ text: 'across nodes', sender: a.session.userId });
+  const typing = waitFor(a, 'user_typing');
+  b.emit('typing', { roomId, isTyping: true });
+  expect(await typing).toEqual({ isTyping: true });
+  const offer = waitFor(b, 'offer');
+  a.emit('offer', { roomId, offer: { type: 'offer', sdp: 'v=0' } });
+  expect(await offer).toEqual({ offer: { type: 'offer', sdp: 'v=0' } });
+
+  const { body } = await getJson(`${one!.url}/stats`);
+  expect(body).toMatchObject({ connectedUsers: 2, activeRooms: { total: 1 } });
+  const left = waitFor(a, 'partner_disconnected');
+  b.emit('leave_room', { roomId });
+  expect(await left).toEqual({ reason: 'left' });
+});
+
+test('500 users joining at once across three nodes are each paired exactly once', async () => {
+  const servers = await startNodes(3);
+  const clients: TestClient[] = [];
+  for (let i = 0; i < 500; i += 1) clients.push(await connectClient(servers[i % 3]!.url));
+  const found = clients.map((client) => waitFor<PartnerFoundPayload>(client, 'partner_found', 20000));
+  for (const client of clients) client.emit('join', { type: 'chat' });
+  const results = await Promise.all(found);
+  const byRoom = new Map<string, string[]>();
+  results.forEach((result, i) => byRoom.set(result.roomId, [...(byRoom.get(result.roomId) ?? []), clients[i]!.session.userId]));
+  expect(byRoom.size).toBe(250);
+  for (const [, users] of byRoom) expect(new Set(users).size).toBe(2);
+  results.forEach((result, i) => {
+    const partners = byRoom.get(result.roomId)!;
+    expect(partners).toContain(result.partnerId);
+    expect(result.partnerId).not.toBe(clients[i]!.session.userId);
+  });
+  const { body } = await getJson(`${servers[0]!.url}/stats`);
+  expect(body.waitingUsers.total).toBe(0);
+  expect(body.activeRooms.chat).toBe(250);
+}, 60000);
+
+test('when Redis stops the node reports degraded; when it returns, pairing resumes', async () => {
+  const [one, two] = await startNodes(2);
+  await redis.stop();
+  await eventually(async () => (await getJson(`${one!.url}/health`)).status === 503, 5000);
+  const { body } = await getJson(`${one!.url}/health`);
+  expect(body.status).toBe('degraded');
+  expect((await fetch(`${one!.url}/ready`)).status).toBe(503);
+  await redis.restart();
+  await eventually(async () => (await getJson(`${one!.url}/health`)).status === 200, 10000, 100);
+  const { fa } = await pairAcross(one!.url, two!.url);
+  expect(fa.roomId).toEqual(expect.any(String));
+}, 30000);
+
+test("a node's graceful shutdown tells its users' partners on other nodes", async () => {
+  const [one, two] = await startNodes(2);
+  const { a, b } = await pairAcross(one!.url, two!.url);
+  const shutdown = waitFor(a, 'server_shutdown');
+  const partnerTold = waitFor(b, 'partner_disconnected');
+  await one!.close();
+  await shutdown;
+  expect(await partnerTold).toEqual({ reason: 'shutdown' });
+  const c = await connectClient(two!.url);
+  const waiting = waitFor(b, 'waiting_for_partner');
+  b.emit('join', { type: 'chat' });
+  await waiting;
+  expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
+});
+
+describe('a node killed with SIGKILL', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => child?.kill('SIGKILL'));
+
+  function startChildNode(): Promise<string> {
+    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../../src/index.ts')], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        REDIS_URL: redis.url,
+        ...CLUSTER_ENV,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('child node did not start in time')), 15000);
+      let out = '';
+      child!.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = out.match(/"port":(\d+)/);
+        if (match) {
+          clearTimeout(timer);
+          resolve(`http://127.0.0.1:${match[1]}`);
+        }
+      });
+    });
+  }
+
+  test("survivors tell the dead node's partners and drop its queue entries", async () => {
+    const [survivor] = await startNodes(1);
+    const doomed = await startChildNode();
+    const { b } = await pairAcross(doomed, survivor!.url);
+    const ghost = await connectClient(doomed);
+    ghost.emit('join', { type: 'video' });
+    await waitFor(ghost, 'waiting_for_partner');
+    const told = waitFor(b, 'partner_disconnected', 10000);
+    child!.kill('SIGKILL');
+    expect(await told).toEqual({ reason: 'disconnected' });
+    await eventually(async () => (await survivor!.server.services.queue.waitingCounts()).video === 0, 5000);
+    const c = await connectClient(survivor!.url);
+    const waiting = waitFor(b, 'waiting_for_partner');
+    b.emit('join', { type: 'chat' });
+    await waiting;
+    expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
+  }, 40000);
+});
