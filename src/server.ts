@@ -50,10 +50,25 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
   let accepting = true;
   let listening = false;
 
+  const localConnected = () => io.of('/').sockets.size;
+  const metrics = createMetrics(services, localConnected, totals);
+  const stats = createStatsSource({
+    config,
+    services,
+    localConnected,
+    localTotals: totals,
+    unavailableReason: () => {
+      if (!accepting) return { status: 'draining', reason: 'shutting down' };
+      const problem = cluster?.problem();
+      return problem ? { status: 'degraded', reason: problem } : undefined;
+    },
+    listening: () => listening,
+  });
+  const app = createApp({ config, logger, limiters, stats, extraRoutes: metricsRoute(metrics, config.metricsToken) });
+
   // Socket.io takes over the request listeners present when it attaches and forwards only
-  // non-Socket.io paths to them, so Express must be that listener already (wired below).
-  let app: ReturnType<typeof createApp> | undefined;
-  const httpServer = createHttpServer((req, res) => app!(req, res));
+  // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
+  const httpServer = createHttpServer(app);
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
     // Websocket upgrades bypass CORS, so the Origin header is checked here for every transport.
@@ -68,7 +83,6 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
       : {}),
   });
 
-  const metrics = createMetrics(services, () => io.of('/').sockets.size, totals);
   const ctx: RealtimeContext = {
     io,
     config,
@@ -83,26 +97,11 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
   ctx.pairing = new Pairing(ctx);
   const gateway = attachGateway(ctx);
 
-  const stats = createStatsSource({
-    config,
-    services,
-    localConnected: () => io.of('/').sockets.size,
-    localTotals: totals,
-    unavailableReason: () => {
-      if (!accepting) return { status: 'draining', reason: 'shutting down' };
-      const problem = cluster?.problem();
-      return problem ? { status: 'degraded', reason: problem } : undefined;
-    },
-    listening: () => listening,
-  });
-  const extraRoutes = metricsRoute(metrics, config.metricsToken);
-  app = createApp({ config, logger, limiters, stats, extraRoutes });
-
   const countTimer = setInterval(() => {
     gateway.broadcastUserCount().catch((error: unknown) => logger.warn('user count broadcast failed', { error: String(error) }));
   }, config.userCountIntervalMs);
   countTimer.unref();
-  const stopLiveness = cluster ? startNodeLiveness(ctx, () => io.of('/').sockets.size) : () => {};
+  const stopLiveness = cluster ? startNodeLiveness(ctx, localConnected) : () => {};
 
   let closing: Promise<void> | undefined;
   async function shutdown(): Promise<void> {
