@@ -46,6 +46,9 @@
 
   // ---- socket --------------------------------------------------------------------------------
   const socket = io({ transports: ['websocket', 'polling'] });
+  // Closing the tab is a deliberate leave: say so, so the partner is told at once instead of
+  // waiting out the reconnect grace kept for dropped networks.
+  window.addEventListener('pagehide', () => socket.disconnect());
 
   window.__demo = {
     get pc() {
