@@ -10,7 +10,7 @@ import type { Logger } from './logger';
 /** What a node needs to join a cluster on Redis (REDIS_URL set). */
 export interface ClusterResources {
   services: Services;
-  adapter: ReturnType<typeof createAdapter>;
+  adapter: AdapterFactory;
   /** Per-IP limiters shared by all nodes, with an in-memory insurance limiter while Redis is down. */
   sharedLimiter: (keyPrefix: string, budget: RateBudget) => RateLimiterAbstract;
   /** Why the node is degraded, or undefined when Redis is reachable. */
@@ -31,6 +31,28 @@ function watchConnection(redis: Redis, name: string, logger: Logger): void {
   });
 }
 
+type AdapterFactory = ReturnType<typeof createAdapter>;
+type ClusterAdapter = ReturnType<AdapterFactory>;
+
+/**
+ * While Redis is away, room emits and joins stay on this node instead of waiting in the client's
+ * offline queue: the cluster adapter publishes before it delivers locally, so without this a pair
+ * on one node would go silent until Redis returns. Those packets cannot be recovered on another node.
+ */
+function localWhileRedisDown(factory: AdapterFactory, redis: Redis): AdapterFactory {
+  // Socket.io calls the factory with `new`, so it must be a plain function returning the adapter.
+  return function createLocalWhileDownAdapter(nsp) {
+    const adapter: ClusterAdapter = factory(nsp);
+    const localIfDown = <O extends { flags?: { local?: boolean } }>(opts: O): O =>
+      redis.status === 'ready' ? opts : { ...opts, flags: { ...opts.flags, local: true } };
+    const { broadcast, addSockets, delSockets } = adapter;
+    adapter.broadcast = (packet, opts) => broadcast.call(adapter, packet, localIfDown(opts));
+    adapter.addSockets = (opts, rooms) => addSockets.call(adapter, localIfDown(opts), rooms);
+    adapter.delSockets = (opts, rooms) => delSockets.call(adapter, localIfDown(opts), rooms);
+    return adapter;
+  };
+}
+
 export function createClusterResources(config: Readonly<Config>, nodeId: string, logger: Logger): ClusterResources {
   const url = config.redis.url!;
   const domainRedis = createRedisClient(url);
@@ -42,12 +64,15 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
 
   return {
     services: createRedisServices(config, nodeId, domainRedis),
-    adapter: createAdapter(adapterRedis, {
-      streamName: 'rc:socket.io',
-      sessionKeyPrefix: 'rc:sio:session:',
-      heartbeatInterval: config.redis.heartbeatMs,
-      heartbeatTimeout: config.redis.deadAfterMs,
-    }),
+    adapter: localWhileRedisDown(
+      createAdapter(adapterRedis, {
+        streamName: 'rc:socket.io',
+        sessionKeyPrefix: 'rc:sio:session:',
+        heartbeatInterval: config.redis.heartbeatMs,
+        heartbeatTimeout: config.redis.deadAfterMs,
+      }),
+      adapterRedis,
+    ),
     sharedLimiter: (keyPrefix, budget) =>
       new RateLimiterRedis({
         storeClient: domainRedis,

@@ -98,7 +98,7 @@ export function createStatsSource({
       } catch (error) {
         return {
           status: 'degraded',
-          reason: `counts unavailable: ${String(error)}`,
+          reason: problem?.reason ?? `counts unavailable: ${String(error)}`,
           ...base,
           connectedUsers: localConnected(),
           waitingUsers: 0,

@@ -84,11 +84,18 @@ test('500 users joining at once across three nodes are each paired exactly once'
 
 test('when Redis stops the node reports degraded; when it returns, pairing resumes', async () => {
   const [one, two] = await startNodes(2);
+  const local = await pairAcross(one!.url, one!.url);
   await redis.stop();
   await eventually(async () => (await getJson(`${one!.url}/health`)).status === 503, 5000);
   const { body } = await getJson(`${one!.url}/health`);
   expect(body.status).toBe('degraded');
   expect((await fetch(`${one!.url}/ready`)).status).toBe(503);
+  // Local work goes on: a pair on one node keeps talking, and new sockets are admitted with the
+  // per-IP limits falling back to memory.
+  const stillTalking = waitFor<ChatMessage>(local.b, 'new_message');
+  local.a.emit('send_message', { roomId: local.roomId, message: 'redis is down' });
+  expect((await stillTalking).text).toBe('redis is down');
+  await connectClient(one!.url);
   await redis.restart();
   await eventually(async () => (await getJson(`${one!.url}/health`)).status === 200, 10000, 100);
   const { fa } = await pairAcross(one!.url, two!.url);
