@@ -1,6 +1,6 @@
 /**
  * PM2: `pm2 start ecosystem.config.js` runs the default single fork-mode process (in-memory state).
- * `pm2 start ecosystem.config.js --only random-chat-cluster` runs one fork-mode node per port on a
+ * `pm2 start ecosystem.config.js --only random-chat-cluster-1,random-chat-cluster-2` runs one fork-mode node per port on a
  * shared Redis, for Nginx `ip_hash` to balance (see deploy/nginx.conf and README "Scaling").
  * The built entry runs with node directly so SIGTERM reaches it; kill_timeout exceeds the
  * server's SHUTDOWN_TIMEOUT_MS so PM2 never cuts a graceful drain short.
