@@ -1,40 +1,42 @@
 /**
- * PM2: `pm2 start ecosystem.config.js` runs the default single fork-mode process (in-memory state).
- * `pm2 start ecosystem.config.js --only random-chat-cluster-1,random-chat-cluster-2` runs one fork-mode node per port on a
- * shared Redis, for Nginx `ip_hash` to balance (see deploy/nginx.conf and README "Scaling").
- * The built entry runs with node directly so SIGTERM reaches it; kill_timeout exceeds the
- * server's SHUTDOWN_TIMEOUT_MS so PM2 never cuts a graceful drain short.
+ * PM2 process file.
+ *   pm2 start ecosystem.config.js
+ *     the default: one fork-mode process, everything in memory.
+ *   CHAT_PROFILE=cluster REDIS_URL=redis://127.0.0.1:6379 IP_HASH_SALT=... pm2 start ecosystem.config.js
+ *     the cluster profile: one fork-mode node per port (3001, 3002) on a shared Redis, for Nginx
+ *     `ip_hash` to balance (deploy/nginx.conf, README "Scaling"). Redis is required.
+ * The built entry runs with node directly so SIGTERM reaches it (npm does not forward it), and
+ * kill_timeout exceeds SHUTDOWN_TIMEOUT_MS so PM2 never cuts a graceful drain short.
  */
 const SHUTDOWN_TIMEOUT_MS = 10000;
+const CLUSTER_PORTS = [3001, 3002];
 
 const common = {
   script: 'dist/index.js',
   exec_mode: 'fork',
+  instances: 1,
   kill_timeout: SHUTDOWN_TIMEOUT_MS + 5000,
   max_memory_restart: '1G',
   time: true,
 };
 
-module.exports = {
-  apps: [
-    {
-      ...common,
-      name: 'random-chat-backend',
-      instances: 1,
-      env: { NODE_ENV: 'production', PORT: 3000, SHUTDOWN_TIMEOUT_MS },
-    },
-    ...[3001, 3002].map((port, index) => ({
-      ...common,
-      name: `random-chat-cluster-${index + 1}`,
-      namespace: 'random-chat-cluster',
-      instances: 1,
-      env: {
-        NODE_ENV: 'production',
-        PORT: port,
-        SHUTDOWN_TIMEOUT_MS,
-        REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
-        IP_HASH_SALT: process.env.IP_HASH_SALT,
-      },
-    })),
-  ],
+const single = {
+  ...common,
+  name: 'random-chat-backend',
+  env: { NODE_ENV: 'production', PORT: 3000, SHUTDOWN_TIMEOUT_MS },
 };
+
+const clusterNodes = CLUSTER_PORTS.map((port, index) => ({
+  ...common,
+  name: `random-chat-backend-${index + 1}`,
+  env: {
+    NODE_ENV: 'production',
+    PORT: port,
+    SHUTDOWN_TIMEOUT_MS,
+    TRUST_PROXY: 1,
+    REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+    IP_HASH_SALT: process.env.IP_HASH_SALT,
+  },
+}));
+
+module.exports = { apps: process.env.CHAT_PROFILE === 'cluster' ? clusterNodes : [single] };
