@@ -8,7 +8,12 @@ const MAX_INTEREST_LENGTH = 32;
 const MAX_REPORT_DETAILS_LENGTH = 500;
 
 const roomId = z.string().trim().min(1).max(MAX_ROOM_ID_LENGTH);
-const emptyPayload = z.union([z.undefined(), z.null(), z.object({})]).transform(() => ({}));
+/** Socket.io decodes binary attachments into Buffers, which z.object would otherwise accept. */
+const notBinary = z.custom<unknown>(
+  (value) => !(ArrayBuffer.isView(value) || value instanceof ArrayBuffer),
+  'binary is not accepted',
+);
+const emptyPayload = z.union([z.undefined(), z.null(), notBinary.pipe(z.object({}))]).transform(() => ({}));
 
 const interests = z
   .array(z.string().trim().toLowerCase().min(1).max(MAX_INTEREST_LENGTH))
@@ -38,8 +43,8 @@ export function createSchemas(limits: Config['limits']) {
     join: z.object({
       userId: z.string().max(256).nullish(),
       type: z.enum(['chat', 'video']),
-      preferences: z
-        .object({ interests: interests.nullish(), language: language.nullish() })
+      preferences: notBinary
+        .pipe(z.object({ interests: interests.nullish(), language: language.nullish() }))
         .nullish()
         .transform((prefs) => ({ interests: prefs?.interests ?? [], language: prefs?.language ?? undefined })),
     }),

@@ -108,7 +108,11 @@ export function closeAllClients(): void {
 export type ConnectRefusal = Error & { data?: { code?: string; retryAfterMs?: number } };
 
 /** Resolves with the `connect_error` of a connection the server refuses; fails if it is admitted. */
-export function connectRefused(url: string, options: Parameters<typeof io>[1] = {}, ms = DEFAULT_WAIT_MS): Promise<ConnectRefusal> {
+export function connectRefused(
+  url: string,
+  options: Parameters<typeof io>[1] = {},
+  ms = DEFAULT_WAIT_MS,
+): Promise<ConnectRefusal> {
   const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, ...options });
   open.add(socket);
   return new Promise<ConnectRefusal>((resolve, reject) => {

@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { clientIp, compileTrust } from '../../src/client-ip';
+import { ConfigError, loadConfig } from '../../src/config';
+
+/** `NAME=value` lines of env.example, comments skipped. */
+function readEnvExample(): Array<[string, string]> {
+  const text = readFileSync(path.resolve(__dirname, '../../env.example'), 'utf8');
+  return text
+    .split(/\r?\n/)
+    .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
+    .filter((match): match is RegExpExecArray => match !== null)
+    .map((match) => [match[1]!, match[2]!]);
+}
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('loadConfig accepted an invalid environment');
+}
+
+describe('env.example', () => {
+  const example = readEnvExample();
+
+  test('lists the limits the security issue names', () => {
+    const names = example.map(([name]) => name);
+    expect(names.length).toBeGreaterThan(30);
+    expect(new Set(names).size).toBe(names.length);
+    for (const name of [
+      'CORS_ORIGIN',
+      'TRUST_PROXY',
+      'RATE_LIMIT_POINTS',
+      'RATE_LIMIT_DURATION',
+      'JOIN_RATE_LIMIT_POINTS',
+      'JOIN_RATE_LIMIT_DURATION',
+      'MESSAGE_RATE_LIMIT_POINTS',
+      'MESSAGE_RATE_LIMIT_DURATION',
+      'RATE_LIMIT_DISCONNECT_AFTER',
+      'MAX_CONNECTIONS_PER_IP',
+      'CONNECTION_RATE_LIMIT_POINTS',
+      'CONNECTION_RATE_LIMIT_DURATION',
+      'HTTP_RATE_LIMIT_POINTS',
+      'HTTP_RATE_LIMIT_DURATION',
+      'MAX_HTTP_BUFFER_SIZE',
+      'MAX_MESSAGE_LENGTH',
+      'MAX_SDP_BYTES',
+      'MAX_ICE_CANDIDATE_LENGTH',
+    ]) {
+      expect(names).toContain(name);
+    }
+  });
+
+  test.each(readEnvExample())('%s=%s is accepted on its own', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).not.toThrow();
+  });
+
+  test('the whole file is accepted at once', () => {
+    expect(() => loadConfig(Object.fromEntries(example))).not.toThrow();
+  });
+
+  test('the security limits shown are the defaults', () => {
+    const defaults = loadConfig({});
+    const fromExample = loadConfig(Object.fromEntries(example));
+    expect(fromExample.limits).toEqual(defaults.limits);
+    expect(defaults.limits).toEqual({
+      events: { points: 100, durationSeconds: 60 },
+      joins: { points: 10, durationSeconds: 60 },
+      messages: { points: 30, durationSeconds: 10 },
+      disconnectAfterRefusals: 30,
+      connectionsPerIp: 20,
+      connectionRate: { points: 60, durationSeconds: 60 },
+      http: { points: 300, durationSeconds: 60 },
+      maxHttpBufferSize: 64 * 1024,
+      maxMessageLength: 2000,
+      maxSdpBytes: 64 * 1024,
+      maxIceCandidateLength: 2048,
+    });
+    expect(defaults.corsOrigins).toBe('*');
+    expect(defaults.trustProxy).toBe(false);
+  });
+
+  // LOG_LEVEL is the one documented exception ("default: debug in development, info otherwise").
+  test('every other value shown is the default', () => {
+    const env = Object.fromEntries(example.filter(([name]) => name !== 'LOG_LEVEL'));
+    expect(loadConfig(env)).toEqual(loadConfig({}));
+  });
+});
+
+describe('invalid values', () => {
+  test('one ConfigError names every bad variable and what it accepts', () => {
+    const problems = problemsOf({
+      PORT: '70000',
+      NODE_ENV: 'staging',
+      RATE_LIMIT_POINTS: '0',
+      MAX_HTTP_BUFFER_SIZE: 'lots',
+      MAX_MESSAGE_LENGTH: '-5',
+      SERVE_DEMO: 'maybe',
+      TRUST_PROXY: '$(rm -rf /)',
+      LOG_LEVEL: 'loud',
+      MESSAGE_HISTORY_LIMIT: '1.5',
+    });
+    const expected: Record<string, string> = {
+      PORT: 'a port number 0-65535',
+      NODE_ENV: 'development, production or test',
+      RATE_LIMIT_POINTS: 'a positive integer',
+      MAX_HTTP_BUFFER_SIZE: 'a positive integer',
+      MAX_MESSAGE_LENGTH: 'a positive integer',
+      SERVE_DEMO: 'true or false',
+      TRUST_PROXY: 'false, true, a hop count',
+      LOG_LEVEL: 'error, warn, info',
+      MESSAGE_HISTORY_LIMIT: 'a non-negative integer',
+    };
+    expect(problems).toHaveLength(Object.keys(expected).length);
+    for (const [name, accepts] of Object.entries(expected)) {
+      const problem = problems.find((line) => line.startsWith(`${name}=`));
+      expect(problem).toBeDefined();
+      expect(problem).toContain(accepts);
+    }
+  });
+
+  test('the message quotes the bad value and lists every problem', () => {
+    let caught: unknown;
+    try {
+      loadConfig({ PORT: 'http', RATE_LIMIT_DURATION: '0' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const { message, name } = caught as ConfigError;
+    expect(name).toBe('ConfigError');
+    expect(message).toContain('PORT="http"');
+    expect(message).toContain('RATE_LIMIT_DURATION="0"');
+  });
+
+  test.each([
+    ['RATE_LIMIT_DURATION', '0'],
+    ['JOIN_RATE_LIMIT_POINTS', '-1'],
+    ['MESSAGE_RATE_LIMIT_POINTS', 'ten'],
+    ['RATE_LIMIT_DISCONNECT_AFTER', '2.5'],
+    ['MAX_CONNECTIONS_PER_IP', '0'],
+    ['CONNECTION_RATE_LIMIT_POINTS', '1e'],
+    ['HTTP_RATE_LIMIT_POINTS', '0'],
+    ['MAX_SDP_BYTES', '0'],
+    ['MAX_ICE_CANDIDATE_LENGTH', 'x'],
+  ])('%s=%s is refused', (name, value) => {
+    const problems = problemsOf({ [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(name);
+  });
+
+  test('cross-field rule: NODE_DEAD_AFTER_MS must exceed NODE_HEARTBEAT_MS', () => {
+    expect(problemsOf({ NODE_HEARTBEAT_MS: '5000', NODE_DEAD_AFTER_MS: '5000' })).toEqual([
+      expect.stringContaining('NODE_DEAD_AFTER_MS'),
+    ]);
+  });
+
+  test('empty strings mean unset, so the default applies', () => {
+    const config = loadConfig({ RATE_LIMIT_POINTS: '', CORS_ORIGIN: '', TRUST_PROXY: '' });
+    expect(config.limits.events.points).toBe(100);
+    expect(config.corsOrigins).toBe('*');
+    expect(config.trustProxy).toBe(false);
+  });
+
+  test('the config is frozen', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+});
+
+describe('CORS_ORIGIN', () => {
+  test.each([
+    ['*', '*'],
+    ['https://good.example', ['https://good.example']],
+    [' https://a.example , https://b.example ,, ', ['https://a.example', 'https://b.example']],
+    ['https://a.example,http://localhost:3000', ['https://a.example', 'http://localhost:3000']],
+  ])('%j parses to %j', (value, expected) => {
+    expect(loadConfig({ CORS_ORIGIN: value }).corsOrigins).toEqual(expected);
+  });
+
+  test('a whitespace-only value is refused, naming the variable', () => {
+    expect(problemsOf({ CORS_ORIGIN: '   ' })).toEqual([expect.stringContaining('CORS_ORIGIN')]);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  test.each([
+    ['false', false],
+    ['true', true],
+    ['0', 0],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', 'loopback'],
+    ['127.0.0.1', '127.0.0.1'],
+    ['10.0.0.0/8, 192.168.0.1', '10.0.0.0/8, 192.168.0.1'],
+    ['::1', '::1'],
+  ])('%j parses to %j', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  test.each(['$HOME', 'a;b', '"x"', 'true false?'])('%j is refused', (value) => {
+    expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringContaining('TRUST_PROXY')]);
+  });
+
+  function request(remoteAddress: string, forwardedFor?: string): IncomingMessage {
+    return {
+      headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+      socket: { remoteAddress },
+      connection: { remoteAddress },
+    } as unknown as IncomingMessage;
+  }
+
+  test.each([
+    // [TRUST_PROXY, peer address, X-Forwarded-For, client IP the limits see]
+    ['false', '203.0.113.9', '1.2.3.4', '203.0.113.9'],
+    ['false', '127.0.0.1', '1.2.3.4, 5.6.7.8', '127.0.0.1'],
+    ['true', '127.0.0.1', '1.2.3.4, 5.6.7.8', '1.2.3.4'],
+    ['1', '127.0.0.1', '1.2.3.4, 5.6.7.8', '5.6.7.8'],
+    ['2', '127.0.0.1', '1.2.3.4, 5.6.7.8', '1.2.3.4'],
+    ['loopback', '127.0.0.1', '9.9.9.9', '9.9.9.9'],
+    ['loopback', '203.0.113.9', '9.9.9.9', '203.0.113.9'],
+    ['10.0.0.0/8', '10.1.2.3', '198.51.100.7', '198.51.100.7'],
+    ['10.0.0.0/8', '10.1.2.3', '6.6.6.6, 198.51.100.7', '198.51.100.7'],
+    ['true', '127.0.0.1', undefined, '127.0.0.1'],
+  ] as const)('TRUST_PROXY=%s, peer %s, X-Forwarded-For %j → %s', (trust, peer, forwarded, expected) => {
+    const compiled = compileTrust(loadConfig({ TRUST_PROXY: trust }).trustProxy);
+    expect(clientIp(request(peer, forwarded), compiled)).toBe(expected);
+  });
+});
