@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { ChatMessage, PartnerFoundPayload } from '../../src/realtime/events';
 import { closeAllClients, connectClient, eventually, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import { startChildServer, type ChildServer } from '../helpers/child-server';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { getJson, startTestServer, type TestServer } from '../helpers/server';
 
@@ -118,45 +117,19 @@ test("a node's graceful shutdown tells its users' partners on other nodes", asyn
 });
 
 describe('a node killed with SIGKILL', () => {
-  let child: ChildProcess | undefined;
-  afterEach(() => child?.kill('SIGKILL'));
-
-  function startChildNode(): Promise<string> {
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../../src/index.ts')], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        REDIS_URL: redis.url,
-        ...CLUSTER_ENV,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('child node did not start in time')), 15000);
-      let out = '';
-      child!.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = out.match(/"port":(\d+)/);
-        if (match) {
-          clearTimeout(timer);
-          resolve(`http://127.0.0.1:${match[1]}`);
-        }
-      });
-    });
-  }
+  let child: ChildServer | undefined;
+  afterEach(() => child?.process.kill('SIGKILL'));
 
   test("survivors tell the dead node's partners and drop its queue entries", async () => {
     const [survivor] = await startNodes(1);
-    const doomed = await startChildNode();
+    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
+    const doomed = child.url;
     const { b } = await pairAcross(doomed, survivor!.url);
     const ghost = await connectClient(doomed);
     ghost.emit('join', { type: 'video' });
     await waitFor(ghost, 'waiting_for_partner');
     const told = waitFor(b, 'partner_disconnected', 10000);
-    child!.kill('SIGKILL');
+    child.process.kill('SIGKILL');
     expect(await told).toEqual({ reason: 'disconnected' });
     await eventually(async () => (await survivor!.server.services.queue.waitingCounts()).video === 0, 5000);
     const c = await connectClient(survivor!.url);

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { closeAllClients, connectClient, pairClients, waitFor } from '../helpers/clients';
+import { startChildServer, type ChildServer } from '../helpers/child-server';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 describe('metrics and readiness', () => {
@@ -61,35 +60,15 @@ describe('metrics and readiness', () => {
 });
 
 describe('graceful shutdown of the real entry point', () => {
-  let child: ChildProcess | undefined;
+  let child: ChildServer | undefined;
   afterEach(() => {
     closeAllClients();
-    child?.kill('SIGKILL');
+    child?.process.kill('SIGKILL');
   });
 
-  function startChild(env: Record<string, string>): Promise<{ url: string; exited: Promise<number | null> }> {
-    child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, '../../src/index.ts')], {
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('server did not start within deadline')), 15000);
-      let buffer = '';
-      child!.stdout!.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        const match = buffer.match(/"port":(\d+)/);
-        if (match) {
-          clearTimeout(timer);
-          resolve({ url: `http://127.0.0.1:${match[1]}`, exited });
-        }
-      });
-      child!.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-    });
-  }
-
   test('SIGTERM tells every client and partner, then exits 0 within the deadline', async () => {
-    const { url, exited } = await startChild({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    child = await startChildServer({ SHUTDOWN_TIMEOUT_MS: '5000' });
+    const { url, exited } = child;
     const { a, b } = await pairClients(url);
     const waiter = await connectClient(url);
     waiter.emit('join', { type: 'video' });
@@ -97,7 +76,7 @@ describe('graceful shutdown of the real entry point', () => {
     const everyoneTold = Promise.all([a, b, waiter].map((client) => waitFor(client, 'server_shutdown')));
     const partnersTold = Promise.all([a, b].map((client) => waitFor(client, 'partner_disconnected')));
     const started = Date.now();
-    child!.kill('SIGTERM');
+    child.process.kill('SIGTERM');
     await everyoneTold;
     expect((await partnersTold).map((p) => p.reason)).toEqual(['shutdown', 'shutdown']);
     expect(await exited).toBe(0);
