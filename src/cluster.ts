@@ -58,7 +58,7 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
   const domainRedis = createRedisClient(url);
   // The adapter blocks on XREAD in a loop: its client keeps commands queued while Redis is away
   // (maxRetriesPerRequest: null) so the loop waits for the reconnect instead of spinning.
-  const adapterRedis = new Redis(url, { maxRetriesPerRequest: null });
+  const adapterRedis = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
   watchConnection(domainRedis, 'domain', logger);
   watchConnection(adapterRedis, 'adapter', logger);
 

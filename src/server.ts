@@ -16,6 +16,7 @@ import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing } from './realtime/pairing';
+import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
 
 export interface ServerOverrides {
   logger?: Logger;
@@ -75,7 +76,7 @@ export function createServer(config: Readonly<Config>, overrides: ServerOverride
     allowRequest: (request, callback) => callback(null, originAllowed(config, request)),
     maxHttpBufferSize: config.limits.maxHttpBufferSize,
     perMessageDeflate: false,
-    ...(cluster ? { adapter: cluster.adapter } : {}),
+    ...(cluster ? { adapter: cluster.adapter } : config.reconnectGraceMs > 0 ? { adapter: PromptSweepAdapter } : {}),
     pingInterval: config.pingIntervalMs,
     pingTimeout: config.pingTimeoutMs,
     ...(config.reconnectGraceMs > 0

@@ -1,9 +1,8 @@
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { v4 as uuidv4 } from 'uuid';
 import { ClientError } from '../errors';
 import type { ClientSocket, RealtimeContext } from './context';
 import { ConnectionLimits } from './connection-limits';
-import { guard, refuse, runInOrder, type Handler } from './guard';
+import { guard, refuse, runInOrder, type GuardedHandler, type Handler } from './guard';
 import * as chat from './handlers/chat';
 import * as matchmaking from './handlers/matchmaking';
 import * as signaling from './handlers/signaling';
@@ -28,8 +27,6 @@ const HANDLERS: HandlerTable = {
   ice_candidate: { run: signaling.iceCandidate },
 };
 
-const KNOWN_EVENTS = new Set<string>(Object.keys(HANDLERS));
-
 /** Disconnects the client asked for itself; anything else may be a dropped network and gets a grace. */
 const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server namespace disconnect', 'server shutting down']);
 
@@ -44,20 +41,24 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   const schemas = createSchemas(config.limits);
   const limits = new ConnectionLimits(config, ctx.limiters, logger);
   const graceTimers = new Map<string, NodeJS.Timeout>();
+  // winston formats a message before it filters by level; the lifecycle logs are per connection.
+  const debug = logger.isDebugEnabled();
   let lastCount = 0;
 
   io.use(limits.admit);
 
-  function attachHandlers(socket: ClientSocket): void {
-    for (const event of Object.keys(HANDLERS) as ClientEventName[]) {
+  const dispatch = new Map<string, GuardedHandler>(
+    (Object.keys(HANDLERS) as ClientEventName[]).map((event) => {
       const { run, budget } = HANDLERS[event] as { run: Handler<unknown>; budget?: 'joins' | 'messages' };
-      const limiter: RateLimiterAbstract | undefined = budget && ctx.limiters[budget];
-      socket.on(event, guard(ctx, socket, event, schemas[event], run, limiter));
-    }
-    socket.onAny((event: string) => {
-      if (!KNOWN_EVENTS.has(event))
-        void runInOrder(socket, () => refuse(ctx, socket, new ClientError('UNKNOWN_EVENT'), String(event).slice(0, 64)));
-    });
+      return [event, guard(ctx, event, schemas[event], run, budget && ctx.limiters[budget])];
+    }),
+  );
+
+  /** One listener shared by every socket (Socket.io calls it with the socket as `this`). */
+  function onClientEvent(this: ClientSocket, event: string, payload: unknown): void {
+    const handle = dispatch.get(event);
+    if (handle) handle(this, payload);
+    else void runInOrder(this, () => refuse(ctx, this, new ClientError('UNKNOWN_EVENT'), String(event).slice(0, 64)));
   }
 
   async function resumeAfterRecovery(socket: ClientSocket): Promise<void> {
@@ -105,17 +106,17 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
 
   io.on('connection', (socket: ClientSocket) => {
     if (!socket.recovered) socket.data.userId = uuidv4();
-    logger.debug('socket connected', { userId: socket.data.userId, recovered: socket.recovered });
+    if (debug) logger.debug('socket connected', { userId: socket.data.userId, recovered: socket.recovered });
     socket.emit('session', { userId: socket.data.userId, recovered: socket.recovered });
     socket.emit('user_count_update', { count: lastCount });
-    attachHandlers(socket);
+    socket.onAny(onClientEvent);
     if (socket.recovered) {
       void runInOrder(socket, () => resumeAfterRecovery(socket)).catch((error: unknown) =>
         logger.error('resuming recovered session failed', { userId: socket.data.userId, error: String(error) }),
       );
     }
     socket.on('disconnect', (reason) => {
-      logger.debug('socket disconnected', { userId: socket.data.userId, reason });
+      if (debug) logger.debug('socket disconnected', { userId: socket.data.userId, reason });
       void runInOrder(socket, () => onDisconnect(socket, reason)).catch((error: unknown) =>
         logger.error('disconnect cleanup failed', { userId: socket.data.userId, error: String(error) }),
       );

@@ -31,7 +31,8 @@ export async function refuse(ctx: RealtimeContext, socket: ClientSocket, error: 
     ...(event === undefined ? {} : { event }),
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
   });
-  ctx.logger.log(ERROR_CATALOGUE[code].level, 'event refused', { userId: socket.data.userId, event, code });
+  const { level } = ERROR_CATALOGUE[code];
+  if (ctx.logger.isLevelEnabled(level)) ctx.logger.log(level, 'event refused', { userId: socket.data.userId, event, code });
   if ((await takePoint(ctx.limiters.refusals, socket.id)) !== undefined && socket.connected) {
     ctx.logger.warn('disconnecting socket after repeated refusals', { userId: socket.data.userId, event });
     socket.disconnect(true);
@@ -60,16 +61,20 @@ function asClientError(ctx: RealtimeContext, socket: ClientSocket, event: string
   return new ClientError('INTERNAL_ERROR' satisfies ErrorCode);
 }
 
-/** rate limit → validate → run → catch: the only way a client event reaches a handler. */
+export type GuardedHandler = (socket: ClientSocket, payload: unknown) => void;
+
+/**
+ * rate limit → validate → run → catch: the only way a client event reaches a handler. Built once
+ * per event and server, and shared by every socket.
+ */
 export function guard<S extends z.ZodType>(
   ctx: RealtimeContext,
-  socket: ClientSocket,
   event: string,
   schema: S,
   handler: Handler<z.output<S>>,
   limiter?: RateLimiterAbstract,
-): (payload: unknown) => void {
-  return (payload: unknown) => {
+): GuardedHandler {
+  return (socket, payload) => {
     void runInOrder(socket, async () => {
       try {
         const retryAfterMs = await overBudget(ctx, socket, limiter);

@@ -14,8 +14,12 @@ const MAX_PAIRING_ATTEMPTS = 5;
  */
 export class Pairing {
   private readonly fallbackTimers = new Map<string, NodeJS.Timeout>();
+  /** winston formats a message before it filters by level: skip the per-match logs entirely. */
+  private readonly debug: boolean;
 
-  constructor(private readonly ctx: RealtimeContext) {}
+  constructor(private readonly ctx: RealtimeContext) {
+    this.debug = ctx.logger.isDebugEnabled();
+  }
 
   /** Queues the socket's user, or pairs them at once when a partner is waiting. */
   async requestPartner(socket: ClientSocket, request: NonNullable<ClientSocket['data']['lastJoin']>): Promise<void> {
@@ -102,7 +106,8 @@ export class Pairing {
     this.ctx.totals.matches += 1;
     this.ctx.observeMatchWait((now - partner.enqueuedAt) / 1000);
     this.ctx.observeMatchWait((now - user.enqueuedAt) / 1000);
-    this.ctx.logger.debug('pair matched', { roomId: room.id, type: room.type, users: [partner.userId, user.userId] });
+    if (this.debug)
+      this.ctx.logger.debug('pair matched', { roomId: room.id, type: room.type, users: [partner.userId, user.userId] });
     return true;
   }
 
@@ -128,7 +133,7 @@ export class Pairing {
     const notify = leaver ? this.ctx.io.to(room.id).except(leaver.socketId) : this.ctx.io.to(room.id);
     notify.emit('partner_disconnected', { reason });
     this.ctx.io.in(room.id).socketsLeave(room.id);
-    this.ctx.logger.debug('room closed', { roomId: room.id, by: leaverUserId, reason });
+    if (this.debug) this.ctx.logger.debug('room closed', { roomId: room.id, by: leaverUserId, reason });
     return true;
   }
 
