@@ -68,7 +68,10 @@ function mline(kind, mid, codecs) {
   }
   lines.push('a=ssrc-group:FID 2754901853 1239475033');
   for (const ssrc of [2754901853, 1239475033]) {
-    lines.push(`a=ssrc:${ssrc} cname:Zc0N4Yk2bq8fRbJf`, `a=ssrc:${ssrc} msid:3b5f1c2e-6f8a-4b3e-9d2f-7a1c0e5b9d41 8c2d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f`);
+    lines.push(
+      `a=ssrc:${ssrc} cname:Zc0N4Yk2bq8fRbJf`,
+      `a=ssrc:${ssrc} msid:3b5f1c2e-6f8a-4b3e-9d2f-7a1c0e5b9d41 8c2d4e6f-1a3b-4c5d-8e7f-9a0b1c2d3e4f`,
+    );
   }
   return lines;
 }

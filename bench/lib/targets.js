@@ -41,6 +41,14 @@ function procCpuSeconds(pid) {
   return (Number(f[11]) + Number(f[12])) / CLK_TCK;
 }
 
+/** CPU seconds spent by the whole machine (all cores, busy time only), from /proc/stat. */
+function machineBusySeconds() {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - f[3] - f[4]) / CLK_TCK; // minus idle and iowait
+}
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -106,7 +114,10 @@ class Target {
   async start() {
     this.port = this.opts.port || (await freePort());
     const nodeArgs = [...(this.opts.nodeArgs || [])];
-    if (this.opts.inspect) {
+    // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of every `ours` process (see bench/profile.js).
+    if (this.kind === 'ours' && process.env.BENCH_CPU_PROF)
+      nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`);
+    if (this.opts.inspect || (this.kind === 'ours' && process.env.BENCH_PROFILE_DIR)) {
       this.inspectPort = await freePort();
       nodeArgs.push(`--inspect=127.0.0.1:${this.inspectPort}`);
     }
@@ -153,6 +164,17 @@ class Target {
   /** Forces full GCs through the inspector, then returns process.memoryUsage() and RSS from /proc. */
   async gcMemory() {
     if (!this.inspectPort) throw new Error('start with inspect: true');
+    await this.ensureInspector();
+    for (let i = 0; i < 3; i++) await this.inspector.call('HeapProfiler.collectGarbage');
+    await sleep(200);
+    const r = await this.inspector.call('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    const mem = JSON.parse(r.result.value);
+    return { heapUsed: mem.heapUsed, external: mem.external, rssNode: mem.rss, rss: this.rssBytes() };
+  }
+  async ensureInspector() {
     if (!this.inspector) {
       const list = await getJson(this.inspectPort, '/json/list');
       const ws = new WebSocket(list[0].webSocketDebuggerUrl, { perMessageDeflate: false });
@@ -181,14 +203,21 @@ class Target {
           }),
       };
     }
-    for (let i = 0; i < 3; i++) await this.inspector.call('HeapProfiler.collectGarbage');
-    await sleep(200);
-    const r = await this.inspector.call('Runtime.evaluate', {
-      expression: 'JSON.stringify(process.memoryUsage())',
-      returnByValue: true,
-    });
-    const mem = JSON.parse(r.result.value);
-    return { heapUsed: mem.heapUsed, external: mem.external, rssNode: mem.rss, rss: this.rssBytes() };
+  }
+  /** V8 CPU profile of a window (BENCH_PROFILE_DIR): start, then stop(name) writes <dir>/<name>.cpuprofile. */
+  async profileStart() {
+    if (!this.inspectPort) return;
+    await this.ensureInspector();
+    await this.inspector.call('Profiler.enable');
+    await this.inspector.call('Profiler.setSamplingInterval', { interval: 200 });
+    await this.inspector.call('Profiler.start');
+  }
+  async profileStop(name) {
+    if (!this.inspectPort || !process.env.BENCH_PROFILE_DIR) return;
+    const { profile } = await this.inspector.call('Profiler.stop');
+    fs.mkdirSync(process.env.BENCH_PROFILE_DIR, { recursive: true });
+    const file = path.join(process.env.BENCH_PROFILE_DIR, `${name.replace(/[^\w.-]+/g, '_')}.cpuprofile`);
+    fs.writeFileSync(file, JSON.stringify(profile));
   }
   async stop() {
     if (this.inspector) this.inspector.ws.close();
@@ -273,4 +302,19 @@ function pinSelf() {
   }
 }
 
-module.exports = { procCpuSeconds, Target, LoadWorker, stopAll, pinSelf, freePort, sleep, TASKSET, SERVER_CORE, LOAD_CORE, ROOT, KINDS, getJson };
+module.exports = {
+  machineBusySeconds,
+  procCpuSeconds,
+  Target,
+  LoadWorker,
+  stopAll,
+  pinSelf,
+  freePort,
+  sleep,
+  TASKSET,
+  SERVER_CORE,
+  LOAD_CORE,
+  ROOT,
+  KINDS,
+  getJson,
+};

@@ -12,7 +12,6 @@ const P = require('./payloads');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let clients = [];
 const errors = {};
-let closes = 0;
 
 function newHist() {
   return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600e6, numberOfSignificantValueDigits: 3 });
@@ -40,9 +39,7 @@ const handlers = {
   onError: (_c, code) => {
     errors[code] = (errors[code] || 0) + 1;
   },
-  onClose: () => {
-    closes++;
-  },
+  onClose: noop,
 };
 function takeErrors() {
   const e = { ...errors };
@@ -87,7 +84,7 @@ function linkPartners() {
 }
 
 /** Pair clients (peer: locally, in order), everyone joins `type` at once, wait until all paired. */
-async function join({ type = 'chat', timeoutMs = 60000 }) {
+async function join({ type = 'chat', timeoutMs = 60000, interleave = false, laneInterests = false }) {
   if (clients[0] && clients[0].constructor.name === 'PeerClient') {
     for (let k = 0; k + 1 < clients.length; k += 2) {
       const [a, b] = [clients[k], clients[k + 1]];
@@ -103,13 +100,31 @@ async function join({ type = 'chat', timeoutMs = 60000 }) {
   let done;
   const all = new Promise((r) => (done = r));
   on = { ...on, paired: () => ++paired >= want && done() };
+  // interleave: clients were connected half to one node, then half to another; joining them
+  // alternately makes consecutive joiners sit on different nodes (cross-node pairs).
+  let order = clients;
+  if (interleave) {
+    const half = Math.ceil(clients.length / 2);
+    order = [];
+    for (let i = 0; i < half; i++) order.push(clients[i], ...(clients[i + half] ? [clients[i + half]] : []));
+  }
+  // laneInterests: client i of the first half and client i of the second half share a unique
+  // interest, so (within the interest window) each can only meet its twin: with interleave, every
+  // pair then spans the two nodes.
+  const prefs = new Map();
+  if (laneInterests) {
+    const half = Math.ceil(clients.length / 2);
+    clients.forEach((c, i) => prefs.set(c, { interests: [`lane${i % half}`] }));
+  }
   const t0 = performance.now();
-  for (const c of clients) c.join(type);
+  for (const c of order) c.join(type, prefs.get(c));
   await Promise.race([all, sleep(timeoutMs)]);
   const ms = performance.now() - t0;
   on = { ...on, paired: noop };
   await sleep(50);
-  return { paired, want, ms, linked: linkPartners(), errors: takeErrors() };
+  const linked = linkPartners();
+  const crossPairs = clients.filter((c) => c.partner && c.partner.url !== c.url).length / 2;
+  return { paired, want, ms, linked, crossPairs, errors: takeErrors() };
 }
 
 function mark(name, extra = {}) {
@@ -148,7 +163,12 @@ async function relay({ mode, warmup = 2, seconds = 10, window = 4, rate = 1000, 
   let offered = 0;
   let skipped = 0;
   if (mode === 'saturate') {
-    for (let w = 0; w < window; w++) for (const c of senders) c.sendChat(P.makeText(now(), size)), sent++;
+    for (let w = 0; w < window; w++) {
+      for (const c of senders) {
+        c.sendChat(P.makeText(now(), size));
+        sent++;
+      }
+    }
   } else {
     const t0 = performance.now();
     let rr = 0;
@@ -246,10 +266,16 @@ async function signal({ warmup = 2, seconds = 10, candidates = 10, drainMs = 500
       if (kind === 'offer') {
         c.sendAnswer(now());
         sent++;
-        for (let k = 0; k < candidates; k++) c.sendCandidate(now()), sent++;
+        for (let k = 0; k < candidates; k++) {
+          c.sendCandidate(now());
+          sent++;
+        }
       } else if (kind === 'answer') {
         st.answered = true;
-        for (let k = 0; k < candidates; k++) c.sendCandidate(now()), sent++;
+        for (let k = 0; k < candidates; k++) {
+          c.sendCandidate(now());
+          sent++;
+        }
         maybeDone(st);
       } else {
         if (c === st.a) st.aCands++;
