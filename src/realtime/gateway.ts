@@ -6,6 +6,7 @@ import { guard, refuse, runInOrder, type GuardedHandler, type Handler } from './
 import * as chat from './handlers/chat';
 import * as matchmaking from './handlers/matchmaking';
 import * as signaling from './handlers/signaling';
+import { ReconnectGrace } from './reconnect-grace';
 import { createSchemas, type ClientEventName, type PayloadOf } from './schemas';
 
 type HandlerTable = {
@@ -27,9 +28,6 @@ const HANDLERS: HandlerTable = {
   ice_candidate: { run: signaling.iceCandidate },
 };
 
-/** Disconnects the client asked for itself; anything else may be a dropped network and gets a grace. */
-const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server namespace disconnect', 'server shutting down']);
-
 export interface Gateway {
   /** Sends the current user count to everyone when it changed since the last broadcast. */
   broadcastUserCount(): Promise<void>;
@@ -40,7 +38,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   const { io, config, logger } = ctx;
   const schemas = createSchemas(config.limits);
   const limits = new ConnectionLimits(config, ctx.limiters, logger);
-  const graceTimers = new Map<string, NodeJS.Timeout>();
+  const grace = new ReconnectGrace(ctx);
   // winston formats a message before it filters by level; the lifecycle logs are per connection.
   const debug = logger.isDebugEnabled();
   let lastCount = 0;
@@ -61,47 +59,16 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
     else void runInOrder(this, () => refuse(ctx, this, new ClientError('UNKNOWN_EVENT'), String(event).slice(0, 64)));
   }
 
-  async function resumeAfterRecovery(socket: ClientSocket): Promise<void> {
-    const { userId } = socket.data;
-    clearTimeout(graceTimers.get(userId));
-    graceTimers.delete(userId);
-    const room = await ctx.services.rooms.roomOf(userId);
-    for (const roomId of socket.rooms) {
-      if (roomId === socket.id || roomId === room?.id) continue;
-      socket.leave(roomId);
-      socket.emit('partner_disconnected', { reason: 'disconnected' });
-    }
-    if (room && socket.rooms.has(room.id)) io.to(room.id).except(socket.id).emit('partner_reconnected');
-  }
-
-  /** Keeps a dropped user's room for the grace period; the partner is told either way. */
-  async function holdRoomForReturn(socket: ClientSocket, roomId: string): Promise<void> {
-    const { userId } = socket.data;
-    io.to(roomId).except(socket.id).emit('partner_reconnecting', { graceMs: config.reconnectGraceMs });
-    const timer = setTimeout(() => {
-      graceTimers.delete(userId);
-      void runInOrder(socket, async () => {
-        const returned = await io.in(socket.id).fetchSockets();
-        if (returned.length > 0) return;
-        const room = await ctx.services.rooms.roomOf(userId);
-        if (room) await ctx.pairing.endRoom(room, userId, 'disconnected');
-      }).catch((error: unknown) => logger.error('ending room after grace failed', { userId, error: String(error) }));
-    }, config.reconnectGraceMs);
-    timer.unref();
-    graceTimers.set(userId, timer);
-  }
-
   async function onDisconnect(socket: ClientSocket, reason: string): Promise<void> {
     const { userId } = socket.data;
     limits.release(socket);
     // During shutdown the node's rooms and queue entries are cleared in bulk.
     if (!ctx.accepting()) return;
     ctx.pairing.cancelFallback(userId);
-    await ctx.services.queue.remove(userId);
+    const wasWaiting = await ctx.services.queue.remove(userId);
     const room = await ctx.services.rooms.roomOf(userId);
-    if (!room) return;
-    if (config.reconnectGraceMs > 0 && !DELIBERATE_DISCONNECTS.has(reason)) await holdRoomForReturn(socket, room.id);
-    else await ctx.pairing.endRoom(room, userId, 'disconnected');
+    if (grace.applies(reason)) grace.hold(socket, room, wasWaiting);
+    else if (room) await ctx.pairing.endRoom(room, userId, 'disconnected');
   }
 
   io.on('connection', (socket: ClientSocket) => {
@@ -111,7 +78,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
     socket.emit('user_count_update', { count: lastCount });
     socket.onAny(onClientEvent);
     if (socket.recovered) {
-      void runInOrder(socket, () => resumeAfterRecovery(socket)).catch((error: unknown) =>
+      void runInOrder(socket, () => grace.recovered(socket)).catch((error: unknown) =>
         logger.error('resuming recovered session failed', { userId: socket.data.userId, error: String(error) }),
       );
     }
@@ -132,8 +99,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
       io.local.emit('user_count_update', { count });
     },
     stop() {
-      for (const timer of graceTimers.values()) clearTimeout(timer);
-      graceTimers.clear();
+      grace.stop();
     },
   };
 }

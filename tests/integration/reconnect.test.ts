@@ -1,5 +1,5 @@
 import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
-import { closeAllClients, connectClient, joinAndWait, waitFor } from '../helpers/clients';
+import { closeAllClients, connectClient, eventually, joinAndWait, waitFor } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer;
@@ -60,4 +60,31 @@ test('a deliberate disconnect ends the room at once, without a grace', async () 
   const gone = waitFor(b, 'partner_disconnected', 1000);
   a.disconnect();
   expect(await gone).toEqual({ reason: 'disconnected' });
+});
+
+test('a waiting user whose connection drops and returns within the grace keeps waiting and gets paired', async () => {
+  const a = await connectClient(srv.url, { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
+  a.emit('join', { type: 'chat', preferences: { interests: ['jazz'] } });
+  await waitFor(a, 'waiting_for_partner');
+  const recovered = waitFor<SessionInfo>(a, 'session', 5000, (info) => info.recovered);
+  const waitingAgain = waitFor(a, 'waiting_for_partner');
+  a.io.engine.close();
+  await recovered;
+  await waitingAgain;
+  expect(await srv.server.services.queue.isWaiting(a.session.userId)).toBe(true);
+  const b = await connectClient(srv.url);
+  const found = await joinAndWait(b, { type: 'chat', preferences: { interests: ['jazz'] } });
+  expect(found).toMatchObject({ partnerId: a.session.userId, commonInterests: ['jazz'] });
+});
+
+test('a waiting user whose connection drops is never matched while away', async () => {
+  const a = await connectClient(srv.url);
+  a.emit('join', { type: 'chat' });
+  await waitFor(a, 'waiting_for_partner');
+  a.io.engine.close();
+  await eventually(async () => !(await srv.server.services.queue.isWaiting(a.session.userId)));
+  const b = await connectClient(srv.url);
+  const waiting = waitFor(b, 'waiting_for_partner');
+  b.emit('join', { type: 'chat' });
+  await waiting;
 });
