@@ -2,7 +2,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, RateBudget } from './config';
-import { createRedisServices } from './domain/create-services';
+import { createServices } from './domain/create-services';
 import { closeRedisClient, createRedisClient } from './domain/redis/client';
 import type { Services } from './domain/services';
 import type { Logger } from './logger';
@@ -63,7 +63,7 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
   watchConnection(adapterRedis, 'adapter', logger);
 
   return {
-    services: createRedisServices(config, nodeId, domainRedis),
+    services: createServices(config, nodeId, domainRedis),
     adapter: localWhileRedisDown(
       createAdapter(adapterRedis, {
         streamName: 'rc:socket.io',

@@ -5,7 +5,7 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Config } from './config';
 import { emptyTotals } from './domain/counters';
 import { createClusterResources } from './cluster';
-import { createMemoryServices } from './domain/create-services';
+import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
 import { createApp } from './http/app';
 import { createMetrics, metricsRoute } from './http/metrics';
@@ -17,11 +17,6 @@ import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing } from './realtime/pairing';
 import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
-
-export interface ServerOverrides {
-  logger?: Logger;
-  services?: Services;
-}
 
 export interface AppServer {
   httpServer: HttpServer;
@@ -41,11 +36,11 @@ function originAllowed(config: Readonly<Config>, request: IncomingMessage): bool
 }
 
 /** Builds the whole server without listening or touching process signals, so tests can run many. */
-export function createServer(config: Readonly<Config>, overrides: ServerOverrides = {}): AppServer {
-  const logger = overrides.logger ?? createLogger(config);
+export function createServer(config: Readonly<Config>): AppServer {
+  const logger = createLogger(config);
   const nodeId = uuidv4();
   const cluster = config.redis.url ? createClusterResources(config, nodeId, logger) : undefined;
-  const services = overrides.services ?? cluster?.services ?? createMemoryServices(config, nodeId);
+  const services = cluster?.services ?? createServices(config, nodeId);
   const limiters = createLimiters(config.limits, cluster?.sharedLimiter);
   const totals = emptyTotals();
   let accepting = true;
