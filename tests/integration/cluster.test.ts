@@ -1,4 +1,5 @@
-import type { ChatMessage, PartnerFoundPayload } from '../../src/realtime/events';
+import { io } from 'socket.io-client';
+import type { ChatMessage, PartnerFoundPayload, SessionInfo } from '../../src/realtime/events';
 import { closeAllClients, connectClient, eventually, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
 import { startRedis, type RedisServer } from '../helpers/redis';
@@ -102,6 +103,30 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   const { fa } = await pairAcross(one!.url, two!.url);
   expect(fa.roomId).toEqual(expect.any(String));
 }, 30000);
+
+test('a dropped user recovers their session on another node within the grace', async () => {
+  const [one, two] = await startNodes(2, { RECONNECT_GRACE_MS: '3000' });
+  const { a, b, roomId } = await pairAcross(one!.url, two!.url);
+  const reconnecting = waitFor(b, 'partner_reconnecting');
+  a.io.engine.close();
+  await reconnecting;
+  b.emit('send_message', { roomId, message: 'sent while you were away' });
+  // The phone came back on another network and Nginx sent it to the other node: same session id
+  // and offset, as socket.io-client would send them on reconnect.
+  const resumed = io(two!.url, { transports: ['websocket'], forceNew: true, reconnection: false, autoConnect: false });
+  Object.assign(resumed, { _pid: (a as any)._pid, _lastOffset: (a as any)._lastOffset });
+  const session = waitFor<SessionInfo>(resumed, 'session');
+  const missed = waitFor<ChatMessage>(resumed, 'new_message', 5000, (m) => m.text === 'sent while you were away');
+  const reconnected = waitFor(b, 'partner_reconnected');
+  resumed.connect();
+  expect(await session).toEqual({ userId: a.session.userId, recovered: true });
+  await missed;
+  await reconnected;
+  const back = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.sender === a.session.userId);
+  resumed.emit('send_message', { roomId, message: 'back on node two' });
+  expect((await back).text).toBe('back on node two');
+  resumed.disconnect();
+});
 
 test("a node's graceful shutdown tells its users' partners on other nodes", async () => {
   const [one, two] = await startNodes(2);
