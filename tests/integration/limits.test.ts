@@ -69,22 +69,27 @@ describe('MAX_HTTP_BUFFER_SIZE', () => {
   });
 });
 
+/** Three messages arrive; the fourth is refused with RATE_LIMITED and never reaches the partner. */
+async function expectFourthMessageRateLimited(a: TestClient, b: TestClient, roomId: string): Promise<void> {
+  const received = record<ChatMessage>(b, 'new_message');
+  for (const text of ['m1', 'm2', 'm3']) a.emit('send_message', { roomId, message: text });
+  await eventually(() => received.length === 3);
+  const refused = nextError(a);
+  const dropped = expectNoEvent(b, 'new_message');
+  a.emit('send_message', { roomId, message: 'm4' });
+  const error = await refused;
+  expect(error).toMatchObject({ code: 'RATE_LIMITED', event: 'send_message' });
+  expect(error.retryAfterMs).toBeGreaterThan(0);
+  expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
+  await dropped;
+  expect(received.map((m) => m.text)).toEqual(['m1', 'm2', 'm3']);
+}
+
 describe('per-socket event budgets', () => {
   test('RATE_LIMIT_POINTS / RATE_LIMIT_DURATION: RATE_LIMITED with retryAfterMs, the event is dropped', async () => {
     const { url } = await start({ RATE_LIMIT_POINTS: '4', RATE_LIMIT_DURATION: '60' });
     const { a, b, roomId } = await pairClients(url); // one join each
-    const received = record<ChatMessage>(b, 'new_message');
-    for (const text of ['m1', 'm2', 'm3']) a.emit('send_message', { roomId, message: text });
-    await eventually(() => received.length === 3);
-    const refused = nextError(a);
-    const dropped = expectNoEvent(b, 'new_message');
-    a.emit('send_message', { roomId, message: 'm4' });
-    const error = await refused;
-    expect(error).toMatchObject({ code: 'RATE_LIMITED', event: 'send_message' });
-    expect(error.retryAfterMs).toBeGreaterThan(0);
-    expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
-    await dropped;
-    expect(received.map((m) => m.text)).toEqual(['m1', 'm2', 'm3']);
+    await expectFourthMessageRateLimited(a, b, roomId);
     // every event counts, not only messages
     const typingRefused = nextError(a);
     a.emit('typing', { roomId, isTyping: true });
@@ -143,18 +148,7 @@ describe('per-socket event budgets', () => {
   test('MESSAGE_RATE_LIMIT_*: send_message has its own budget; other events still pass', async () => {
     const { url } = await start({ MESSAGE_RATE_LIMIT_POINTS: '3', MESSAGE_RATE_LIMIT_DURATION: '60' });
     const { a, b, roomId } = await pairClients(url);
-    const received = record<ChatMessage>(b, 'new_message');
-    for (const text of ['m1', 'm2', 'm3']) a.emit('send_message', { roomId, message: text });
-    await eventually(() => received.length === 3);
-    const refused = nextError(a);
-    const dropped = expectNoEvent(b, 'new_message');
-    a.emit('send_message', { roomId, message: 'm4' });
-    const error = await refused;
-    expect(error).toMatchObject({ code: 'RATE_LIMITED', event: 'send_message' });
-    expect(error.retryAfterMs).toBeGreaterThan(0);
-    expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
-    await dropped;
-    expect(received.map((m) => m.text)).toEqual(['m1', 'm2', 'm3']);
+    await expectFourthMessageRateLimited(a, b, roomId);
     const typing = waitFor(b, 'user_typing');
     a.emit('typing', { roomId, isTyping: true });
     await typing;
