@@ -15,8 +15,14 @@ export function createRoutes(stats: StatsSource): Router {
     res.status(readiness.ready ? 200 : 503).json(readiness);
   });
 
+  // The shared figures live in Redis in a cluster: while it is away /stats says so (the outage
+  // itself is logged once by the connection watcher) instead of failing as a server error.
   router.get('/stats', async (_req: Request, res: Response) => {
-    res.json(await stats.stats());
+    try {
+      res.json(await stats.stats());
+    } catch (error) {
+      res.status(503).json({ error: { code: 'UNAVAILABLE', message: `statistics unavailable: ${String(error)}` } });
+    }
   });
 
   router.get('/ice-servers', (_req: Request, res: Response) => {

@@ -92,6 +92,9 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   const { body } = await getJson(`${one!.url}/health`);
   expect(body.status).toBe('degraded');
   expect((await fetch(`${one!.url}/ready`)).status).toBe(503);
+  const stats = await getJson(`${one!.url}/stats`);
+  expect(stats.status).toBe(503);
+  expect(stats.body.error.code).toBe('UNAVAILABLE');
   // Local work goes on: a pair on one node keeps talking, and new sockets are admitted with the
   // per-IP limits falling back to memory.
   const stillTalking = waitFor<ChatMessage>(local.b, 'new_message');
