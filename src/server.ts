@@ -89,6 +89,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     pairing: undefined as unknown as Pairing,
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
+    dependencyProblem: () => cluster?.problem(),
   };
   ctx.pairing = new Pairing(ctx);
   const gateway = attachGateway(ctx);

@@ -31,4 +31,6 @@ export interface RealtimeContext {
   /** False once shutdown has begun: no new joins. */
   accepting: () => boolean;
   observeMatchWait: (seconds: number) => void;
+  /** Why a dependency (Redis) is unreachable right now, or undefined. */
+  dependencyProblem: () => string | undefined;
 }

@@ -100,7 +100,10 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   const stillTalking = waitFor<ChatMessage>(local.b, 'new_message');
   local.a.emit('send_message', { roomId: local.roomId, message: 'redis is down' });
   expect((await stillTalking).text).toBe('redis is down');
-  await connectClient(one!.url);
+  const newcomer = await connectClient(one!.url);
+  const unavailable = waitFor(newcomer, 'error', 8000);
+  newcomer.emit('join', { type: 'chat' });
+  expect(await unavailable).toMatchObject({ code: 'UNAVAILABLE', event: 'join' });
   await redis.restart();
   await eventually(async () => (await getJson(`${one!.url}/health`)).status === 200, 10000, 100);
   const { fa } = await pairAcross(one!.url, two!.url);
