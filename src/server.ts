@@ -15,7 +15,7 @@ import { createLimiters } from './rate-limit';
 import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
-import { Pairing } from './realtime/pairing';
+import { Pairing, type PairingContext } from './realtime/pairing';
 import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
 
 export interface AppServer {
@@ -79,19 +79,18 @@ export function createServer(config: Readonly<Config>): AppServer {
       : {}),
   });
 
-  const ctx: RealtimeContext = {
+  const pairingContext: PairingContext = {
     io,
     config,
     logger,
     services,
     limiters,
     totals,
-    pairing: undefined as unknown as Pairing,
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     dependencyProblem: () => cluster?.problem(),
   };
-  ctx.pairing = new Pairing(ctx);
+  const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };
   const gateway = attachGateway(ctx);
 
   const countTimer = setInterval(() => {

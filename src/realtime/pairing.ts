@@ -1,6 +1,9 @@
 import { buildIceServers } from '../domain/ice-servers';
 import type { Match, Room, WaitingUser } from '../domain/types';
 import type { ClientSocket, RealtimeContext } from './context';
+
+/** Everything the pairing needs from the server; the rest of the context is built around it. */
+export type PairingContext = Omit<RealtimeContext, 'pairing'>;
 import type { PartnerLeftPayload } from './events';
 
 type LeaveReason = PartnerLeftPayload['reason'];
@@ -17,7 +20,7 @@ export class Pairing {
   /** winston formats a message before it filters by level: skip the per-match logs entirely. */
   private readonly debug: boolean;
 
-  constructor(private readonly ctx: RealtimeContext) {
+  constructor(private readonly ctx: PairingContext) {
     this.debug = ctx.logger.isDebugEnabled();
   }
 
