@@ -1,3 +1,5 @@
+import { loadConfig } from '../../src/config';
+import { createServer } from '../../src/server';
 import { closeAllClients, connectClient, pairClients, waitFor } from '../helpers/clients';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -82,4 +84,12 @@ describe('graceful shutdown of the real entry point', () => {
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
   }, 30000);
+});
+
+test('/ready says starting until the server listens', async () => {
+  const server = createServer(loadConfig({ NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0' }));
+  expect(server.stats.readiness()).toEqual({ ready: false, reason: 'starting' });
+  await server.listen();
+  expect(server.stats.readiness()).toEqual({ ready: true });
+  await server.close();
 });
