@@ -10,6 +10,7 @@ export function installShutdown(server: Pick<AppServer, 'close' | 'logger'>, tim
     if (started) {
       server.logger.warn('second signal, exiting now', { signal });
       process.exit(1);
+      return;
     }
     started = true;
     server.logger.info('shutting down', { signal, timeoutMs });
