@@ -95,12 +95,13 @@ export class Pairing {
     const now = Date.now();
     // The partner waited longer, so it makes the offer: exactly one initiator per video room.
     const room = await rooms.create(user.type, partner, user, now);
+    await pairs.recordMeeting(user.userId, partner.userId, now);
+    // From this check to the join nothing awaits, so neither socket can leave in between.
     if (!this.isReachable(partner) || !this.isReachable(user)) {
       await rooms.close(room.id);
       if (this.isReachable(partner)) await this.requeue(partner);
       return !this.isReachable(user);
     }
-    await pairs.recordMeeting(user.userId, partner.userId, now);
     this.cancelFallback(user.userId);
     this.cancelFallback(partner.userId);
     this.ctx.io.in([user.socketId, partner.socketId]).socketsJoin(room.id);
@@ -111,7 +112,19 @@ export class Pairing {
     this.ctx.observeMatchWait((now - user.enqueuedAt) / 1000);
     if (this.debug)
       this.ctx.logger.debug('pair matched', { roomId: room.id, type: room.type, users: [partner.userId, user.userId] });
+    await this.dissolveIfClosedMeanwhile(room);
     return true;
+  }
+
+  /**
+   * A user can end a room (skip, leave) between its creation and the join above, before any socket
+   * was in it to be told or taken out. Checked after the join: a close that comes later removes
+   * both sockets itself.
+   */
+  private async dissolveIfClosedMeanwhile(room: Room): Promise<void> {
+    if (await this.ctx.services.rooms.get(room.id)) return;
+    this.ctx.io.to(room.id).emit('partner_disconnected', { reason: 'left' });
+    this.ctx.io.in(room.id).socketsLeave(room.id);
   }
 
   private announce(room: Room, to: WaitingUser, partner: WaitingUser, commonInterests: string[], initiator: boolean): void {

@@ -100,9 +100,30 @@ export async function eventually(check: () => Promise<boolean> | boolean, ms = D
   }
 }
 
-export function closeAllClients(): void {
-  for (const socket of open) socket.disconnect();
+/**
+ * Disconnects every client and waits until each Engine.IO connection has closed: a polling client
+ * first flushes its disconnect packet, and a request still pending when the server closes would
+ * otherwise fail after the test and retry into a torn-down environment.
+ */
+export async function closeAllClients(): Promise<void> {
+  const closing = [...open].map((socket) => {
+    const engine = socket.io.engine;
+    const closed =
+      !engine || engine.readyState === 'closed'
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, DEFAULT_WAIT_MS);
+            engine.once('close', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+    socket.disconnect();
+    engine?.close();
+    return closed;
+  });
   open.clear();
+  await Promise.all(closing);
 }
 
 export type ConnectRefusal = Error & { data?: { code?: string; retryAfterMs?: number } };

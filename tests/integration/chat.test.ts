@@ -7,7 +7,7 @@ beforeEach(async () => {
   srv = await startTestServer();
 });
 afterEach(async () => {
-  closeAllClients();
+  await closeAllClients();
   await srv.close();
 });
 

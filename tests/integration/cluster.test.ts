@@ -15,7 +15,7 @@ beforeEach(async () => {
   nodes = [];
 });
 afterEach(async () => {
-  closeAllClients();
+  await closeAllClients();
   await Promise.all(nodes.map((node) => node.close()));
   await redis.stop();
 });

@@ -62,7 +62,7 @@ afterAll(() => {
   process.off('unhandledRejection', onCrash);
 });
 afterEach(async () => {
-  closeAllClients();
+  await closeAllClients();
   await srv?.close();
 });
 

@@ -14,7 +14,7 @@ import { getJson, startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer | undefined;
 afterEach(async () => {
-  closeAllClients();
+  await closeAllClients();
   await srv?.close();
   srv = undefined;
 });

@@ -13,7 +13,7 @@ import { getJson, startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer;
 afterEach(async () => {
-  closeAllClients();
+  await closeAllClients();
   await srv?.close();
 });
 

@@ -7,7 +7,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 describe('metrics and readiness', () => {
   let srv: TestServer;
   afterEach(async () => {
-    closeAllClients();
+    await closeAllClients();
     await srv.close();
   });
 
@@ -63,8 +63,8 @@ describe('metrics and readiness', () => {
 
 describe('graceful shutdown of the real entry point', () => {
   let child: ChildServer | undefined;
-  afterEach(() => {
-    closeAllClients();
+  afterEach(async () => {
+    await closeAllClients();
     child?.process.kill('SIGKILL');
   });
 

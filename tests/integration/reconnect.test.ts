@@ -7,7 +7,7 @@ beforeEach(async () => {
   srv = await startTestServer({ RECONNECT_GRACE_MS: '1500' });
 });
 afterEach(async () => {
-  closeAllClients();
+  await closeAllClients();
   await srv.close();
 });
 

@@ -4,7 +4,7 @@ import { getJson, startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer;
 afterEach(async () => {
-  closeAllClients();
+  await closeAllClients();
   await srv?.close();
 });
 
