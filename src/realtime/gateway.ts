@@ -84,9 +84,11 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
     }
     socket.on('disconnect', (reason) => {
       if (debug) logger.debug('socket disconnected', { userId: socket.data.userId, reason });
-      void runInOrder(socket, () => onDisconnect(socket, reason)).catch((error: unknown) =>
-        logger.error('disconnect cleanup failed', { userId: socket.data.userId, error: String(error) }),
-      );
+      void runInOrder(socket, () => onDisconnect(socket, reason)).catch((error: unknown) => {
+        // During a Redis outage every disconnect fails the same way; the outage is logged once.
+        if (!ctx.dependencyProblem())
+          logger.error('disconnect cleanup failed', { userId: socket.data.userId, error: String(error) });
+      });
     });
   });
 
