@@ -14,10 +14,16 @@ export function createLogger(config: Pick<Config, 'nodeEnv' | 'logLevel' | 'logL
     }),
   );
   const json = winston.format.combine(winston.format.timestamp(), winston.format.json());
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: config.logLevel,
     silent: config.nodeEnv === 'test' && !config.logLevelExplicit,
     format: config.nodeEnv === 'production' ? json : readable,
     transports: [new winston.transports.Console()],
   });
+  // winston formats a message before it filters by level; with the level fixed at start-up, calls
+  // below it become no-ops, so per-connection debug logs cost nothing when debug is off.
+  for (const level of Object.keys(winston.config.npm.levels)) {
+    if (!logger.isLevelEnabled(level)) Object.assign(logger, { [level]: () => logger });
+  }
+  return logger;
 }

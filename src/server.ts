@@ -65,13 +65,15 @@ export function createServer(config: Readonly<Config>): AppServer {
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
   const httpServer = createHttpServer(app);
+  // The cluster adapter keeps recovery sessions in Redis; a lone node keeps them in memory.
+  const adapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? PromptSweepAdapter : undefined);
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
     // Websocket upgrades bypass CORS, so the Origin header is checked here for every transport.
     allowRequest: (request, callback) => callback(null, originAllowed(config, request)),
     maxHttpBufferSize: config.limits.maxHttpBufferSize,
     perMessageDeflate: false,
-    ...(cluster ? { adapter: cluster.adapter } : config.reconnectGraceMs > 0 ? { adapter: PromptSweepAdapter } : {}),
+    ...(adapter ? { adapter } : {}),
     pingInterval: config.pingIntervalMs,
     pingTimeout: config.pingTimeoutMs,
     ...(config.reconnectGraceMs > 0

@@ -39,8 +39,6 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   const schemas = createSchemas(config.limits);
   const limits = new ConnectionLimits(config, ctx.limiters, logger);
   const grace = new ReconnectGrace(ctx);
-  // winston formats a message before it filters by level; the lifecycle logs are per connection.
-  const debug = logger.isDebugEnabled();
   let lastCount = 0;
 
   io.use(limits.admit);
@@ -73,7 +71,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
 
   io.on('connection', (socket: ClientSocket) => {
     if (!socket.recovered) socket.data.userId = uuidv4();
-    if (debug) logger.debug('socket connected', { userId: socket.data.userId, recovered: socket.recovered });
+    logger.debug('socket connected', { userId: socket.data.userId, recovered: socket.recovered });
     socket.emit('session', { userId: socket.data.userId, recovered: socket.recovered });
     socket.emit('user_count_update', { count: lastCount });
     socket.onAny(onClientEvent);
@@ -83,7 +81,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
       );
     }
     socket.on('disconnect', (reason) => {
-      if (debug) logger.debug('socket disconnected', { userId: socket.data.userId, reason });
+      logger.debug('socket disconnected', { userId: socket.data.userId, reason });
       void runInOrder(socket, () => onDisconnect(socket, reason)).catch((error: unknown) => {
         // During a Redis outage every disconnect fails the same way; the outage is logged once.
         if (!ctx.dependencyProblem())

@@ -31,8 +31,7 @@ export async function refuse(ctx: RealtimeContext, socket: ClientSocket, error: 
     ...(event === undefined ? {} : { event }),
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
   });
-  const { level } = ERROR_CATALOGUE[code];
-  if (ctx.logger.isLevelEnabled(level)) ctx.logger.log(level, 'event refused', { userId: socket.data.userId, event, code });
+  ctx.logger[ERROR_CATALOGUE[code].level]('event refused', { userId: socket.data.userId, event, code });
   if ((await takePoint(ctx.limiters.refusals, socket.id)) !== undefined && socket.connected) {
     ctx.logger.warn('disconnecting socket after repeated refusals', { userId: socket.data.userId, event });
     socket.disconnect(true);

@@ -1,10 +1,10 @@
 import { buildIceServers } from '../domain/ice-servers';
 import type { Match, Room, WaitingUser } from '../domain/types';
 import type { ClientSocket, RealtimeContext } from './context';
+import type { PartnerLeftPayload } from './events';
 
 /** Everything the pairing needs from the server; the rest of the context is built around it. */
 export type PairingContext = Omit<RealtimeContext, 'pairing'>;
-import type { PartnerLeftPayload } from './events';
 
 type LeaveReason = PartnerLeftPayload['reason'];
 
@@ -17,12 +17,8 @@ const MAX_PAIRING_ATTEMPTS = 5;
  */
 export class Pairing {
   private readonly fallbackTimers = new Map<string, NodeJS.Timeout>();
-  /** winston formats a message before it filters by level: skip the per-match logs entirely. */
-  private readonly debug: boolean;
 
-  constructor(private readonly ctx: PairingContext) {
-    this.debug = ctx.logger.isDebugEnabled();
-  }
+  constructor(private readonly ctx: PairingContext) {}
 
   /** Queues the socket's user, or pairs them at once when a partner is waiting. */
   async requestPartner(socket: ClientSocket, request: NonNullable<ClientSocket['data']['lastJoin']>): Promise<void> {
@@ -110,8 +106,7 @@ export class Pairing {
     this.ctx.totals.matches += 1;
     this.ctx.observeMatchWait((now - partner.enqueuedAt) / 1000);
     this.ctx.observeMatchWait((now - user.enqueuedAt) / 1000);
-    if (this.debug)
-      this.ctx.logger.debug('pair matched', { roomId: room.id, type: room.type, users: [partner.userId, user.userId] });
+    this.ctx.logger.debug('pair matched', { roomId: room.id, type: room.type, users: [partner.userId, user.userId] });
     await this.dissolveIfClosedMeanwhile(room);
     return true;
   }
@@ -149,7 +144,7 @@ export class Pairing {
     const notify = leaver ? this.ctx.io.to(room.id).except(leaver.socketId) : this.ctx.io.to(room.id);
     notify.emit('partner_disconnected', { reason });
     this.ctx.io.in(room.id).socketsLeave(room.id);
-    if (this.debug) this.ctx.logger.debug('room closed', { roomId: room.id, by: leaverUserId, reason });
+    this.ctx.logger.debug('room closed', { roomId: room.id, by: leaverUserId, reason });
     return true;
   }
 

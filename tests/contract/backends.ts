@@ -101,13 +101,3 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
     redis,
   };
 }
-
-/** Polls `check` until it holds, or fails after `deadlineMs`. */
-export async function eventually(check: () => Promise<boolean>, deadlineMs = 2000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${what} did not hold within ${deadlineMs} ms`);
-}

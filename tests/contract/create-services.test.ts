@@ -5,7 +5,7 @@ import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
 import { RedisPresence } from '../../src/domain/redis/redis-presence';
 import type { WaitingUser } from '../../src/domain/types';
 import { startRedis, type RedisServer } from '../helpers/redis';
-import { eventually } from './backends';
+import { eventually } from '../helpers/clients';
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -55,7 +55,7 @@ describe('createServices', () => {
             () => false,
           ),
         8000,
-        'reconnecting to Redis',
+        { what: 'reconnecting to Redis' },
       );
       expect(await services.queue.matchOrEnqueue(waiting('b'), Date.now())).toBeNull();
       expect((await services.queue.matchOrEnqueue(waiting('c'), Date.now()))?.partner.userId).toBe('b');

@@ -1,4 +1,5 @@
-import { contractBackends, eventually } from './backends';
+import { eventually } from '../helpers/clients';
+import { contractBackends } from './backends';
 
 const { backends, redis } = contractBackends();
 
@@ -48,6 +49,6 @@ describe('RedisPairHistory keys', () => {
     await pairs.recordMeeting('a', 'b', now);
     await pairs.block('a', 'b', now);
     expect(await redis.client().keys(`${prefix}*`)).toHaveLength(2);
-    await eventually(async () => (await redis.client().keys(`${prefix}*`)).length === 0, 2000, 'pair keys expiring');
+    await eventually(async () => (await redis.client().keys(`${prefix}*`)).length === 0, 2000, { what: 'pair keys expiring' });
   });
 });

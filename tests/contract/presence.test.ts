@@ -1,6 +1,7 @@
 import { emptyTotals, type Totals } from '../../src/domain/counters';
 import { RedisPresence } from '../../src/domain/redis/redis-presence';
-import { contractBackends, eventually } from './backends';
+import { eventually } from '../helpers/clients';
+import { contractBackends } from './backends';
 
 const { backends, redis } = contractBackends();
 
@@ -70,7 +71,7 @@ describe('RedisPresence across nodes', () => {
     const observer = new RedisPresence(redis.client(), { nodeId: 'observer', deadAfterMs: 50, prefix });
     await quiet.report(4, totals(1));
     expect(await observer.connectedCount()).toBe(4);
-    await eventually(async () => (await observer.connectedCount()) === 0, 2000, 'heartbeat expiring');
+    await eventually(async () => (await observer.connectedCount()) === 0, 2000, { what: 'heartbeat expiring' });
     expect(await observer.totals()).toEqual(emptyTotals());
     expect(await observer.deadNodes(Date.now())).toEqual(['quiet']);
   });

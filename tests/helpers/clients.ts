@@ -1,9 +1,14 @@
 import { io, type Socket } from 'socket.io-client';
+import { loadConfig } from '../../src/config';
+import { createSchemas, type ClientEventName } from '../../src/realtime/schemas';
 import type { ClientToServerEvents, PartnerFoundPayload, ServerToClientEvents, SessionInfo } from '../../src/realtime/events';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & { session: SessionInfo };
 
 const DEFAULT_WAIT_MS = 5000;
+
+/** Every event a client may send, read from the server's own schema table. */
+export const CLIENT_EVENTS = Object.keys(createSchemas(loadConfig({ NODE_ENV: 'test' }).limits)) as ClientEventName[];
 const open = new Set<Socket>();
 
 /** Connects over websocket and resolves once the server has sent this connection's session. */
@@ -91,11 +96,15 @@ export async function pairClients(url: string, type: 'chat' | 'video' = 'chat') 
 }
 
 /** Polls `check` until it returns true, or fails after `ms`. */
-export async function eventually(check: () => Promise<boolean> | boolean, ms = DEFAULT_WAIT_MS, everyMs = 20): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  ms = DEFAULT_WAIT_MS,
+  { everyMs = 20, what = 'condition' }: { everyMs?: number; what?: string } = {},
+): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { ErrorCode } from '../../src/errors';
 import type { ChatMessage, ErrorPayload, PartnerFoundPayload } from '../../src/realtime/events';
 import {
+  CLIENT_EVENTS,
   closeAllClients,
   connectClient,
   connectRaw,
@@ -220,20 +221,7 @@ describe('prototype pollution', () => {
   test('__proto__ / constructor / prototype keys in every event leave Object.prototype untouched', async () => {
     const { a, b, roomId } = await pairClients(srv.url);
     const c = await connectClient(srv.url);
-    const events = [
-      'join',
-      'send_message',
-      'typing',
-      'offer',
-      'answer',
-      'ice_candidate',
-      'leave_room',
-      'leave_queue',
-      'next',
-      'report',
-      'block',
-      'unknown',
-    ];
+    const events = [...CLIENT_EVENTS, 'unknown'];
     const errors = record<ErrorPayload>(c, 'error');
     for (const event of events) {
       const payload = JSON.parse(MALICIOUS);

@@ -105,7 +105,7 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   newcomer.emit('join', { type: 'chat' });
   expect(await unavailable).toMatchObject({ code: 'UNAVAILABLE', event: 'join' });
   await redis.restart();
-  await eventually(async () => (await getJson(`${one!.url}/health`)).status === 200, 10000, 100);
+  await eventually(async () => (await getJson(`${one!.url}/health`)).status === 200, 10000, { everyMs: 100 });
   const { fa } = await pairAcross(one!.url, two!.url);
   expect(fa.roomId).toEqual(expect.any(String));
 }, 30000);

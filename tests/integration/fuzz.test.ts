@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { ChatMessage, ErrorPayload, PartnerFoundPayload } from '../../src/realtime/events';
 import {
+  CLIENT_EVENTS,
   closeAllClients,
   connectClient,
   connectRaw,
@@ -18,19 +19,7 @@ import { getJson, startTestServer, type TestServer } from '../helpers/server';
  */
 jest.setTimeout(90_000);
 
-const KNOWN_EVENTS = [
-  'join',
-  'send_message',
-  'typing',
-  'offer',
-  'answer',
-  'ice_candidate',
-  'leave_room',
-  'leave_queue',
-  'next',
-  'report',
-  'block',
-] as const;
+const KNOWN_EVENTS = CLIENT_EVENTS;
 /** socket.io-client refuses to emit these; raw frames cover them (see abuse.test.ts). */
 const RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
 /** Events that may reach an honest user only from its partner, and that honest pairs never cause here. */

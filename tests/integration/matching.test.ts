@@ -192,7 +192,7 @@ describe('report and block', () => {
         return outcome;
       },
       3000,
-      50,
+      { everyMs: 50 },
     );
   });
 

@@ -20,9 +20,11 @@ export async function sendMessage(
   };
   ctx.io.to(roomId).emit('new_message', chatMessage);
   ctx.totals.messagesRelayed += 1;
-  // History is a convenience: when its store is unreachable (already logged by the connection
-  // watcher) the conversation goes on without it.
-  await ctx.services.rooms.appendMessage(roomId, chatMessage).catch(() => undefined);
+  // History is a convenience: the conversation goes on without it. An outage is logged once where
+  // it began; anything else is a failure of its own.
+  await ctx.services.rooms.appendMessage(roomId, chatMessage).catch((error: unknown) => {
+    if (!ctx.dependencyProblem()) ctx.logger.error('message history append failed', { roomId, error: String(error) });
+  });
 }
 
 /** Partner only, and volatile: a lost typing flag is harmless, a queued backlog of them is not. */
