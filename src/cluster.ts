@@ -53,12 +53,30 @@ function localWhileRedisDown(factory: AdapterFactory, redis: Redis): AdapterFact
   };
 }
 
+/**
+ * The streams adapter duplicates its client for the blocking XREAD loop and for pub/sub, and only
+ * disconnects the reader once a pending XREAD returns; with Redis gone at that moment the XREAD waits
+ * in the offline queue and the duplicate reconnects forever. Tracking the duplicates lets close()
+ * drop them itself.
+ */
+function trackDuplicates(redis: Redis): Redis[] {
+  const duplicates: Redis[] = [];
+  const duplicate = redis.duplicate.bind(redis);
+  redis.duplicate = (override) => {
+    const copy = duplicate(override);
+    duplicates.push(copy);
+    return copy;
+  };
+  return duplicates;
+}
+
 export function createClusterResources(config: Readonly<Config>, nodeId: string, logger: Logger): ClusterResources {
   const url = config.redis.url!;
   const domainRedis = createRedisClient(url);
   // The adapter blocks on XREAD in a loop: its client keeps commands queued while Redis is away
   // (maxRetriesPerRequest: null) so the loop waits for the reconnect instead of spinning.
   const adapterRedis = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const adapterDuplicates = trackDuplicates(adapterRedis);
   watchConnection(domainRedis, 'domain', logger);
   watchConnection(adapterRedis, 'adapter', logger);
 
@@ -84,6 +102,7 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
       }),
     problem: () => (domainRedis.status === 'ready' ? undefined : `redis ${domainRedis.status}`),
     async close() {
+      for (const duplicate of adapterDuplicates) duplicate.disconnect();
       await closeRedisClient(adapterRedis);
     },
   };

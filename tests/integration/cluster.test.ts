@@ -5,7 +5,7 @@ import { startChildServer, type ChildServer } from '../helpers/child-server';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { getJson, startTestServer, type TestServer } from '../helpers/server';
 
-const CLUSTER_ENV = { NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '1000', IP_HASH_SALT: 'test-salt' };
+const CLUSTER_ENV = { NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '2000', IP_HASH_SALT: 'test-salt' };
 
 let redis: RedisServer;
 let nodes: TestServer[] = [];
@@ -54,8 +54,15 @@ test('users on different nodes pair, chat, type and signal', async () => {
   a.emit('offer', { roomId, offer: { type: 'offer', sdp: 'v=0' } });
   expect(await offer).toEqual({ offer: { type: 'offer', sdp: 'v=0' } });
 
-  const { body } = await getJson(`${one!.url}/stats`);
-  expect(body).toMatchObject({ connectedUsers: 2, activeRooms: { total: 1 } });
+  // Cluster counts are summed from each node's heartbeat, so they settle rather than update at once.
+  await eventually(
+    async () => {
+      const { body } = await getJson(`${one!.url}/stats`);
+      return body.connectedUsers === 2 && body.activeRooms.total === 1;
+    },
+    5000,
+    { what: 'cluster stats showing 2 users in 1 room' },
+  );
   const left = waitFor(a, 'partner_disconnected');
   b.emit('leave_room', { roomId });
   expect(await left).toEqual({ reason: 'left' });
