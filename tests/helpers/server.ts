@@ -30,8 +30,20 @@ const TEST_ENV: Record<string, string> = {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const config = loadConfig({ ...TEST_ENV, ...env });
   const server = createServer(config);
+  shortenPollingCloseWait(server);
   const port = await server.listen();
   return { server, port, url: `http://127.0.0.1:${port}`, config, close: () => server.close() };
+}
+
+/**
+ * A polling transport closed while no poll is pending waits 30 s (engine.io's fixed closeTimeout)
+ * for a poll that a departed client never sends; in a test that timer outlives the test and keeps
+ * the jest worker from exiting. Production keeps engine.io's default.
+ */
+function shortenPollingCloseWait(server: AppServer): void {
+  server.io.engine.on('connection', (socket: { transport: { name: string; closeTimeout?: number } }) => {
+    if (socket.transport.name === 'polling') socket.transport.closeTimeout = 200;
+  });
 }
 
 export async function getJson<T = any>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
