@@ -1,5 +1,5 @@
 import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
-import { closeAllClients, connectClient, eventually, joinAndWait, waitFor } from '../helpers/clients';
+import { closeAllClients, connectClient, eventually, joinAndWait, record, waitFor } from '../helpers/clients';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer;
@@ -57,9 +57,11 @@ test('a connection that stays away past the grace loses the room; the partner is
 
 test('a deliberate disconnect ends the room at once, without a grace', async () => {
   const { a, b } = await pairWithReconnectingClient();
-  const gone = waitFor(b, 'partner_disconnected', 1000);
+  const reconnecting = record(b, 'partner_reconnecting');
+  const gone = waitFor(b, 'partner_disconnected');
   a.disconnect();
   expect(await gone).toEqual({ reason: 'disconnected' });
+  expect(reconnecting).toEqual([]);
 });
 
 test('a waiting user whose connection drops and returns within the grace keeps waiting and gets paired', async () => {
