@@ -5,11 +5,17 @@ import type { RealtimeContext } from './context';
  * (killed, partitioned): their rooms end with `partner_disconnected` for the surviving partner,
  * their queue entries vanish. Every survivor may reap; room closing is idempotent, so the partner
  * is told once.
+ *
+ * A node reaps only once its own heartbeats have gone through steadily for NODE_DEAD_AFTER_MS: after
+ * an outage that every node shared (Redis down, a partition), peers come back one by one, and the
+ * first one back would otherwise take the others' stale heartbeats for deaths and end their rooms.
  */
 export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => number): () => void {
   const { services, logger, config } = ctx;
   let running = false;
   let failing = false;
+  let steadySince: number | undefined;
+  let lastBeatAt = 0;
 
   async function reap(deadNodeId: string): Promise<void> {
     const rooms = await services.rooms.roomsOfNode(deadNodeId);
@@ -27,15 +33,21 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
     running = true;
     try {
       await services.presence.report(localConnected(), ctx.totals);
-      for (const deadNodeId of await services.presence.deadNodes(Date.now())) {
-        if (deadNodeId !== services.presence.nodeId) await reap(deadNodeId);
-      }
+      const now = Date.now();
+      // A gap in our own heartbeats means Redis may have been out of reach for the others too.
+      if (steadySince === undefined || now - lastBeatAt > 2 * config.redis.heartbeatMs) steadySince = now;
+      lastBeatAt = now;
       if (failing) logger.info('node heartbeat restored');
       failing = false;
+      if (now - steadySince < config.redis.deadAfterMs) return;
+      for (const deadNodeId of await services.presence.deadNodes(now)) {
+        if (deadNodeId !== services.presence.nodeId) await reap(deadNodeId);
+      }
     } catch (error) {
       // Logged when the failure starts, not on every beat while Redis stays down.
       if (!failing) logger.warn('node heartbeat failing', { error: String(error) });
       failing = true;
+      steadySince = undefined;
     } finally {
       running = false;
     }

@@ -1,6 +1,15 @@
+import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import type { ChatMessage, PartnerFoundPayload, SessionInfo } from '../../src/realtime/events';
-import { closeAllClients, connectClient, eventually, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import {
+  closeAllClients,
+  connectClient,
+  eventually,
+  expectNoEvent,
+  joinAndWait,
+  waitFor,
+  type TestClient,
+} from '../helpers/clients';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { getJson, startTestServer, type TestServer } from '../helpers/server';
@@ -156,11 +165,11 @@ test("a node's graceful shutdown tells its users' partners on other nodes", asyn
   expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
 });
 
-describe('a node killed with SIGKILL', () => {
+describe('a node in a child process', () => {
   let child: ChildServer | undefined;
   afterEach(() => child?.process.kill('SIGKILL'));
 
-  test("survivors tell the dead node's partners and drop its queue entries", async () => {
+  test("killed with SIGKILL: survivors tell the dead node's partners and drop its queue entries", async () => {
     const [survivor] = await startNodes(1);
     child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
     const doomed = child.url;
@@ -178,4 +187,25 @@ describe('a node killed with SIGKILL', () => {
     await waiting;
     expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
   }, 40000);
+
+  test('after a Redis outage, a node waits a full NODE_DEAD_AFTER_MS before reaping peers that are slower to return', async () => {
+    const [first] = await startNodes(1);
+    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
+    const { a, b, roomId } = await pairAcross(first!.url, child.url);
+    // Both nodes lose Redis for 1.5 × NODE_DEAD_AFTER_MS; the child's heartbeats come back a moment
+    // after the first node's, so for that moment its last heartbeat looks dead.
+    child.process.kill('SIGSTOP');
+    const admin = new Redis(redis.url);
+    try {
+      await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
+      await admin.ping();
+    } finally {
+      admin.disconnect();
+    }
+    child.process.kill('SIGCONT');
+    await expectNoEvent(a, 'partner_disconnected', 4000);
+    const message = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === 'still here');
+    a.emit('send_message', { roomId, message: 'still here' });
+    expect((await message).sender).toBe(a.session.userId);
+  });
 });
