@@ -62,7 +62,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
     limits.release(socket);
     // During shutdown the node's rooms and queue entries are cleared in bulk.
     if (!ctx.accepting()) return;
-    ctx.pairing.cancelFallback(userId);
+    ctx.pairing.stopWaiting(userId);
     const wasWaiting = await ctx.services.queue.remove(userId);
     const room = await ctx.services.rooms.roomOf(userId);
     if (grace.applies(reason)) grace.hold(socket, room, wasWaiting);

@@ -2,11 +2,13 @@ import { buildIceServers } from '../domain/ice-servers';
 import type { Match, Room, WaitingUser } from '../domain/types';
 import type { ClientSocket, RealtimeContext } from './context';
 import type { PartnerLeftPayload } from './events';
+import { runInOrder } from './guard';
 
 /** Everything the pairing needs from the server; the rest of the context is built around it. */
 export type PairingContext = Omit<RealtimeContext, 'pairing'>;
 
 type LeaveReason = PartnerLeftPayload['reason'];
+type JoinRequest = NonNullable<ClientSocket['data']['lastJoin']>;
 
 /** Tries before giving up on a match whose partner vanished between matching and joining. */
 const MAX_PAIRING_ATTEMPTS = 5;
@@ -17,11 +19,21 @@ const MAX_PAIRING_ATTEMPTS = 5;
  */
 export class Pairing {
   private readonly fallbackTimers = new Map<string, NodeJS.Timeout>();
+  /** This node's users who were told they are waiting (userId → socket id), until paired or gone. */
+  private readonly waitingHere = new Map<string, string>();
+  /** Waiting users the shared queue did not hold at the last repair. */
+  private readonly missingOnce = new Set<string>();
 
-  constructor(private readonly ctx: PairingContext) {}
+  constructor(private readonly ctx: PairingContext) {
+    // A pairing made on another node reaches this node's socket only as a room join.
+    ctx.io.of('/').adapter.on('join-room', (roomId: string, socketId: string) => {
+      const userId = roomId === socketId ? undefined : ctx.io.sockets.sockets.get(socketId)?.data.userId;
+      if (userId) this.stopWaiting(userId);
+    });
+  }
 
   /** Queues the socket's user, or pairs them at once when a partner is waiting. */
-  async requestPartner(socket: ClientSocket, request: NonNullable<ClientSocket['data']['lastJoin']>): Promise<void> {
+  async requestPartner(socket: ClientSocket, request: JoinRequest, announceWaiting = true): Promise<void> {
     const user: WaitingUser = {
       userId: socket.data.userId,
       socketId: socket.id,
@@ -30,7 +42,36 @@ export class Pairing {
       ...request,
       enqueuedAt: Date.now(),
     };
-    await this.pair(user, () => this.ctx.services.queue.matchOrEnqueue(user, Date.now()));
+    await this.pair(user, () => this.ctx.services.queue.matchOrEnqueue(user, Date.now()), announceWaiting);
+  }
+
+  /**
+   * Queues again this node's waiting users whose entry the shared queue has lost: Redis restarted
+   * empty, or the cluster took this node for dead and dropped its entries. A user must be missing at
+   * two repairs in a row, so that one being paired at this moment (out of the queue, not yet in a room)
+   * is not queued twice.
+   */
+  async restoreLostWaiters(): Promise<void> {
+    const { queue, rooms } = this.ctx.services;
+    const checks = [...this.waitingHere].map(async ([userId, socketId]) => {
+      const socket = this.ctx.io.sockets.sockets.get(socketId);
+      if (!socket?.connected || !socket.data.lastJoin) return;
+      if ((await queue.isWaiting(userId)) || (await rooms.roomOf(userId))) {
+        this.missingOnce.delete(userId);
+        return;
+      }
+      if (!this.missingOnce.has(userId)) {
+        this.missingOnce.add(userId);
+        return;
+      }
+      this.missingOnce.delete(userId);
+      await runInOrder(socket, async () => {
+        if (this.waitingHere.get(userId) !== socketId || !socket.data.lastJoin) return;
+        this.ctx.logger.warn('re-queued a waiting user the shared queue had lost', { userId });
+        await this.requestPartner(socket, socket.data.lastJoin, false);
+      });
+    });
+    await Promise.all(checks);
   }
 
   /** Ends the user's preference window (interest timeout) and tries anyone. */
@@ -49,7 +90,7 @@ export class Pairing {
       }
       if (!match) {
         if (announceWaiting) this.ctx.io.to(user.socketId).emit('waiting_for_partner');
-        this.scheduleFallback(user);
+        this.markWaiting(user);
         return;
       }
       if (await this.openRoom(user, match)) return;
@@ -57,7 +98,7 @@ export class Pairing {
     }
     this.ctx.logger.warn('pairing gave up after repeated vanished partners', { userId: user.userId });
     await this.ctx.services.queue.matchOrEnqueue(user, Date.now());
-    this.scheduleFallback(user);
+    this.markWaiting(user);
   }
 
   /** A matched partner whose pairing fell through goes back to the queue with its original wait. */
@@ -65,9 +106,14 @@ export class Pairing {
     if (this.isReachable(user)) await this.pair(user, () => this.ctx.services.queue.matchOrEnqueue(user, Date.now()), false);
   }
 
-  /** Once the interest window ends the queue already treats the user as open to anyone. */
-  private scheduleFallback(user: WaitingUser): void {
-    this.cancelFallback(user.userId);
+  /**
+   * Remembers a waiting user of this node and schedules the end of their interest window (once it
+   * ends the queue already treats them as open to anyone; the timer tries that at once).
+   */
+  private markWaiting(user: WaitingUser): void {
+    if (user.nodeId === this.ctx.services.presence.nodeId) this.waitingHere.set(user.userId, user.socketId);
+    clearTimeout(this.fallbackTimers.get(user.userId));
+    this.fallbackTimers.delete(user.userId);
     const delay = user.enqueuedAt + this.ctx.config.matching.interestTimeoutMs - Date.now();
     if (delay <= 0) return;
     const timer = setTimeout(() => {
@@ -79,9 +125,12 @@ export class Pairing {
     this.fallbackTimers.set(user.userId, timer);
   }
 
-  cancelFallback(userId: string): void {
+  /** The user is no longer waiting on this node: paired, left the queue, or gone. */
+  stopWaiting(userId: string): void {
     clearTimeout(this.fallbackTimers.get(userId));
     this.fallbackTimers.delete(userId);
+    this.waitingHere.delete(userId);
+    this.missingOnce.delete(userId);
   }
 
   /** False when the partner vanished before the room was ready; the caller then tries again. */
@@ -98,8 +147,8 @@ export class Pairing {
       if (this.isReachable(partner)) await this.requeue(partner);
       return !this.isReachable(user);
     }
-    this.cancelFallback(user.userId);
-    this.cancelFallback(partner.userId);
+    this.stopWaiting(user.userId);
+    this.stopWaiting(partner.userId);
     this.ctx.io.in([user.socketId, partner.socketId]).socketsJoin(room.id);
     this.announce(room, partner, user, commonInterests, true);
     this.announce(room, user, partner, commonInterests, false);
@@ -150,7 +199,7 @@ export class Pairing {
 
   /** Leaves whatever the user is doing: the queue, or the room. */
   async leaveEverything(userId: string, reason: LeaveReason): Promise<void> {
-    this.cancelFallback(userId);
+    this.stopWaiting(userId);
     await this.ctx.services.queue.remove(userId);
     const room = await this.ctx.services.rooms.roomOf(userId);
     if (room) await this.endRoom(room, userId, reason);
@@ -165,5 +214,7 @@ export class Pairing {
   stop(): void {
     for (const timer of this.fallbackTimers.values()) clearTimeout(timer);
     this.fallbackTimers.clear();
+    this.waitingHere.clear();
+    this.missingOnce.clear();
   }
 }

@@ -126,6 +126,20 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   expect(fa.roomId).toEqual(expect.any(String));
 }, 30000);
 
+test('users waiting when Redis restarts empty are queued again and get paired', async () => {
+  const [one, two] = await startNodes(2);
+  const waiter = await connectClient(one!.url);
+  const waiting = waitFor(waiter, 'waiting_for_partner');
+  waiter.emit('join', { type: 'chat' });
+  await waiting;
+  const found = waitFor<PartnerFoundPayload>(waiter, 'partner_found', 15000);
+  await redis.restart();
+  await eventually(async () => (await getJson(`${two!.url}/health`)).status === 200, 10000, { everyMs: 100 });
+  const newcomer = await connectClient(two!.url);
+  newcomer.emit('join', { type: 'chat' });
+  expect((await found).partnerId).toBe(newcomer.session.userId);
+}, 30000);
+
 test('a dropped user recovers their session on another node within the grace', async () => {
   const [one, two] = await startNodes(2, { RECONNECT_GRACE_MS: '3000' });
   const { a, b, roomId } = await pairAcross(one!.url, two!.url);
@@ -187,6 +201,24 @@ describe('a node in a child process', () => {
     await waiting;
     expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
   }, 40000);
+
+  test('a node taken for dead while frozen queues its waiting users again when it returns', async () => {
+    const [survivor] = await startNodes(1);
+    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
+    const waiter = await connectClient(child.url);
+    const waiting = waitFor(waiter, 'waiting_for_partner');
+    waiter.emit('join', { type: 'chat' });
+    await waiting;
+    child.process.kill('SIGSTOP');
+    await eventually(async () => (await survivor!.server.services.queue.waitingCounts()).chat === 0, 10000, {
+      what: "the survivor dropping the frozen node's queue entries",
+    });
+    child.process.kill('SIGCONT');
+    const found = waitFor<PartnerFoundPayload>(waiter, 'partner_found', 10000);
+    const newcomer = await connectClient(survivor!.url);
+    newcomer.emit('join', { type: 'chat' });
+    expect((await found).partnerId).toBe(newcomer.session.userId);
+  }, 30000);
 
   test('after a Redis outage, a node waits a full NODE_DEAD_AFTER_MS before reaping peers that are slower to return', async () => {
     const [first] = await startNodes(1);

@@ -34,7 +34,7 @@ export async function next(ctx: RealtimeContext, socket: ClientSocket): Promise<
 }
 
 export async function leaveQueue(ctx: RealtimeContext, socket: ClientSocket): Promise<void> {
-  ctx.pairing.cancelFallback(socket.data.userId);
+  ctx.pairing.stopWaiting(socket.data.userId);
   if (!(await ctx.services.queue.remove(socket.data.userId))) throw new ClientError('NOT_QUEUED');
 }
 
