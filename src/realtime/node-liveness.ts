@@ -4,8 +4,8 @@ import type { RealtimeContext } from './context';
  * Heartbeats this node into the cluster and cleans up after nodes that stopped heartbeating
  * (killed, partitioned): their rooms end with `partner_disconnected` for the surviving partner,
  * their queue entries vanish. Every survivor may reap; room closing is idempotent, so the partner
- * is told once. Each beat also queues again this node's waiting users whose entries the shared queue
- * lost (see Pairing.restoreLostWaiters).
+ * is told once. Each beat also repairs what the shared store lost (a Redis that restarted empty):
+ * this node's waiting users are queued again, and users of lost rooms are told the room ended.
  *
  * A node reaps only once its own heartbeats have gone through steadily for NODE_DEAD_AFTER_MS: after
  * an outage that every node shared (Redis down, a partition), peers come back one by one, and the
@@ -29,11 +29,11 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
     logger.warn('cleaned up after a dead node', { deadNodeId, rooms: rooms.length, dequeued });
   }
 
-  async function restoreLostWaiters(): Promise<void> {
+  async function repairLostState(): Promise<void> {
     try {
-      await ctx.pairing.restoreLostWaiters();
+      await Promise.all([ctx.pairing.restoreLostWaiters(), ctx.pairing.endLostRooms()]);
     } catch (error) {
-      logger.error('restoring lost waiting users failed', { error: String(error) });
+      logger.error('repairing lost queue entries and rooms failed', { error: String(error) });
     }
   }
 
@@ -48,7 +48,7 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
       lastBeatAt = now;
       if (failing) logger.info('node heartbeat restored');
       failing = false;
-      await restoreLostWaiters();
+      await repairLostState();
       if (now - steadySince < config.redis.deadAfterMs) return;
       for (const deadNodeId of await services.presence.deadNodes(now)) {
         if (deadNodeId !== services.presence.nodeId) await reap(deadNodeId);

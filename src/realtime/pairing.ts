@@ -23,6 +23,8 @@ export class Pairing {
   private readonly waitingHere = new Map<string, string>();
   /** Waiting users the shared queue did not hold at the last repair. */
   private readonly missingOnce = new Set<string>();
+  /** Rooms of this node's sockets that the room store did not hold at the last repair. */
+  private readonly roomsMissingOnce = new Set<string>();
 
   constructor(private readonly ctx: PairingContext) {
     // A pairing made on another node reaches this node's socket only as a room join.
@@ -70,6 +72,34 @@ export class Pairing {
         this.ctx.logger.warn('re-queued a waiting user the shared queue had lost', { userId });
         await this.requestPartner(socket, socket.data.lastJoin, false);
       });
+    });
+    await Promise.all(checks);
+  }
+
+  /**
+   * Tells this node's users whose room the room store has lost (Redis restarted empty) that the
+   * conversation ended, instead of refusing their messages as NOT_IN_ROOM. Missing at two repairs in
+   * a row, so a room closing at this moment is not announced twice.
+   */
+  async endLostRooms(): Promise<void> {
+    // Socket.io puts every socket in a room named by its id; the others are conversation rooms.
+    const local = new Set(
+      [...this.ctx.io.of('/').adapter.rooms.keys()].filter((roomId) => !this.ctx.io.sockets.sockets.has(roomId)),
+    );
+    for (const roomId of this.roomsMissingOnce) if (!local.has(roomId)) this.roomsMissingOnce.delete(roomId);
+    const checks = [...local].map(async (roomId) => {
+      if (await this.ctx.services.rooms.get(roomId)) {
+        this.roomsMissingOnce.delete(roomId);
+        return;
+      }
+      if (!this.roomsMissingOnce.has(roomId)) {
+        this.roomsMissingOnce.add(roomId);
+        return;
+      }
+      this.roomsMissingOnce.delete(roomId);
+      this.ctx.logger.warn('ended a room the room store had lost', { roomId });
+      this.ctx.io.local.to(roomId).emit('partner_disconnected', { reason: 'disconnected' });
+      this.ctx.io.local.in(roomId).socketsLeave(roomId);
     });
     await Promise.all(checks);
   }
@@ -216,5 +246,6 @@ export class Pairing {
     this.fallbackTimers.clear();
     this.waitingHere.clear();
     this.missingOnce.clear();
+    this.roomsMissingOnce.clear();
   }
 }

@@ -126,15 +126,17 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   expect(fa.roomId).toEqual(expect.any(String));
 }, 30000);
 
-test('users waiting when Redis restarts empty are queued again and get paired', async () => {
+test('when Redis restarts empty, waiting users are queued again and paired users are told their room ended', async () => {
   const [one, two] = await startNodes(2);
+  const pair = await pairAcross(one!.url, two!.url);
   const waiter = await connectClient(one!.url);
   const waiting = waitFor(waiter, 'waiting_for_partner');
   waiter.emit('join', { type: 'chat' });
   await waiting;
   const found = waitFor<PartnerFoundPayload>(waiter, 'partner_found', 15000);
+  const ended = [pair.a, pair.b].map((client) => waitFor(client, 'partner_disconnected', 15000));
   await redis.restart();
-  await eventually(async () => (await getJson(`${two!.url}/health`)).status === 200, 10000, { everyMs: 100 });
+  expect(await Promise.all(ended)).toEqual([{ reason: 'disconnected' }, { reason: 'disconnected' }]);
   const newcomer = await connectClient(two!.url);
   newcomer.emit('join', { type: 'chat' });
   expect((await found).partnerId).toBe(newcomer.session.userId);
