@@ -1,11 +1,11 @@
 import type { RealtimeContext } from './context';
+import { LostStateRepair } from './lost-state-repair';
 
 /**
  * Heartbeats this node into the cluster and cleans up after nodes that stopped heartbeating
  * (killed, partitioned): their rooms end with `partner_disconnected` for the surviving partner,
  * their queue entries vanish. Every survivor may reap; room closing is idempotent, so the partner
- * is told once. Each beat also repairs what the shared store lost (a Redis that restarted empty):
- * this node's waiting users are queued again, and users of lost rooms are told the room ended.
+ * is told once. Each beat also repairs what the shared store lost (see LostStateRepair).
  *
  * A node reaps only once its own heartbeats have gone through steadily for NODE_DEAD_AFTER_MS: after
  * an outage that every node shared (Redis down, a partition), peers come back one by one, and the
@@ -17,6 +17,7 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
   let failing = false;
   let steadySince: number | undefined;
   let lastBeatAt = 0;
+  const repair = new LostStateRepair(ctx);
 
   async function reap(deadNodeId: string): Promise<void> {
     const rooms = await services.rooms.roomsOfNode(deadNodeId);
@@ -31,7 +32,7 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
 
   async function repairLostState(): Promise<void> {
     try {
-      await Promise.all([ctx.pairing.restoreLostWaiters(), ctx.pairing.endLostRooms()]);
+      await repair.run();
     } catch (error) {
       logger.error('repairing lost queue entries and rooms failed', { error: String(error) });
     }

@@ -2,7 +2,6 @@ import { buildIceServers } from '../domain/ice-servers';
 import type { Match, Room, WaitingUser } from '../domain/types';
 import type { ClientSocket, RealtimeContext } from './context';
 import type { PartnerLeftPayload } from './events';
-import { runInOrder } from './guard';
 
 /** Everything the pairing needs from the server; the rest of the context is built around it. */
 export type PairingContext = Omit<RealtimeContext, 'pairing'>;
@@ -21,10 +20,6 @@ export class Pairing {
   private readonly fallbackTimers = new Map<string, NodeJS.Timeout>();
   /** This node's users who were told they are waiting (userId → socket id), until paired or gone. */
   private readonly waitingHere = new Map<string, string>();
-  /** Waiting users the shared queue did not hold at the last repair. */
-  private readonly missingOnce = new Set<string>();
-  /** Rooms of this node's sockets that the room store did not hold at the last repair. */
-  private readonly roomsMissingOnce = new Set<string>();
 
   constructor(private readonly ctx: PairingContext) {
     // A pairing made on another node reaches this node's socket only as a room join.
@@ -32,6 +27,11 @@ export class Pairing {
       const userId = roomId === socketId ? undefined : ctx.io.sockets.sockets.get(socketId)?.data.userId;
       if (userId) this.stopWaiting(userId);
     });
+  }
+
+  /** This node's users who were told they are waiting, as userId → socket id. */
+  localWaiters(): ReadonlyMap<string, string> {
+    return this.waitingHere;
   }
 
   /** Queues the socket's user, or pairs them at once when a partner is waiting. */
@@ -45,63 +45,6 @@ export class Pairing {
       enqueuedAt: Date.now(),
     };
     await this.pair(user, () => this.ctx.services.queue.matchOrEnqueue(user, Date.now()), announceWaiting);
-  }
-
-  /**
-   * Queues again this node's waiting users whose entry the shared queue has lost: Redis restarted
-   * empty, or the cluster took this node for dead and dropped its entries. A user must be missing at
-   * two repairs in a row, so that one being paired at this moment (out of the queue, not yet in a room)
-   * is not queued twice.
-   */
-  async restoreLostWaiters(): Promise<void> {
-    const { queue, rooms } = this.ctx.services;
-    const checks = [...this.waitingHere].map(async ([userId, socketId]) => {
-      const socket = this.ctx.io.sockets.sockets.get(socketId);
-      if (!socket?.connected || !socket.data.lastJoin) return;
-      if ((await queue.isWaiting(userId)) || (await rooms.roomOf(userId))) {
-        this.missingOnce.delete(userId);
-        return;
-      }
-      if (!this.missingOnce.has(userId)) {
-        this.missingOnce.add(userId);
-        return;
-      }
-      this.missingOnce.delete(userId);
-      await runInOrder(socket, async () => {
-        if (this.waitingHere.get(userId) !== socketId || !socket.data.lastJoin) return;
-        this.ctx.logger.warn('re-queued a waiting user the shared queue had lost', { userId });
-        await this.requestPartner(socket, socket.data.lastJoin, false);
-      });
-    });
-    await Promise.all(checks);
-  }
-
-  /**
-   * Tells this node's users whose room the room store has lost (Redis restarted empty) that the
-   * conversation ended, instead of refusing their messages as NOT_IN_ROOM. Missing at two repairs in
-   * a row, so a room closing at this moment is not announced twice.
-   */
-  async endLostRooms(): Promise<void> {
-    // Socket.io puts every socket in a room named by its id; the others are conversation rooms.
-    const local = new Set(
-      [...this.ctx.io.of('/').adapter.rooms.keys()].filter((roomId) => !this.ctx.io.sockets.sockets.has(roomId)),
-    );
-    for (const roomId of this.roomsMissingOnce) if (!local.has(roomId)) this.roomsMissingOnce.delete(roomId);
-    const checks = [...local].map(async (roomId) => {
-      if (await this.ctx.services.rooms.get(roomId)) {
-        this.roomsMissingOnce.delete(roomId);
-        return;
-      }
-      if (!this.roomsMissingOnce.has(roomId)) {
-        this.roomsMissingOnce.add(roomId);
-        return;
-      }
-      this.roomsMissingOnce.delete(roomId);
-      this.ctx.logger.warn('ended a room the room store had lost', { roomId });
-      this.ctx.io.local.to(roomId).emit('partner_disconnected', { reason: 'disconnected' });
-      this.ctx.io.local.in(roomId).socketsLeave(roomId);
-    });
-    await Promise.all(checks);
   }
 
   /** Ends the user's preference window (interest timeout) and tries anyone. */
@@ -160,7 +103,6 @@ export class Pairing {
     clearTimeout(this.fallbackTimers.get(userId));
     this.fallbackTimers.delete(userId);
     this.waitingHere.delete(userId);
-    this.missingOnce.delete(userId);
   }
 
   /** False when the partner vanished before the room was ready; the caller then tries again. */
@@ -245,7 +187,5 @@ export class Pairing {
     for (const timer of this.fallbackTimers.values()) clearTimeout(timer);
     this.fallbackTimers.clear();
     this.waitingHere.clear();
-    this.missingOnce.clear();
-    this.roomsMissingOnce.clear();
   }
 }

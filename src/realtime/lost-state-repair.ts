@@ -1,0 +1,70 @@
+import type { RealtimeContext } from './context';
+import { runInOrder } from './guard';
+
+/**
+ * Repairs what the shared store lost (a Redis that restarted empty, or the cluster taking this node
+ * for dead while it was cut off and dropping its entries), so that nobody is left waiting for a
+ * partner that cannot come or talking into a room that no longer exists. Something must be missing
+ * at two runs in a row: a user being paired right now is briefly out of the queue and not yet in a
+ * room, and a room being closed right now is briefly gone from the store with its sockets still in it.
+ */
+export class LostStateRepair {
+  private readonly waitersMissingOnce = new Set<string>();
+  private readonly roomsMissingOnce = new Set<string>();
+
+  constructor(private readonly ctx: RealtimeContext) {}
+
+  async run(): Promise<void> {
+    await Promise.all([this.requeueLostWaiters(), this.endLostRooms()]);
+  }
+
+  /** This node's waiting users whose queue entry is gone are queued again, without a second announcement. */
+  private async requeueLostWaiters(): Promise<void> {
+    const { pairing, services } = this.ctx;
+    const waiters = pairing.localWaiters();
+    forgetAbsent(this.waitersMissingOnce, (userId) => waiters.has(userId));
+    const checks = [...waiters].map(async ([userId, socketId]) => {
+      const socket = this.ctx.io.sockets.sockets.get(socketId);
+      if (!socket?.connected) return;
+      const present = (await services.queue.isWaiting(userId)) || (await services.rooms.roomOf(userId)) !== undefined;
+      if (!this.missingTwice(this.waitersMissingOnce, userId, present)) return;
+      await runInOrder(socket, async () => {
+        if (pairing.localWaiters().get(userId) !== socketId || !socket.data.lastJoin) return;
+        this.ctx.logger.warn('re-queued a waiting user the shared queue had lost', { userId });
+        await pairing.requestPartner(socket, socket.data.lastJoin, false);
+      });
+    });
+    await Promise.all(checks);
+  }
+
+  /** Users in a room the store no longer holds are told it ended, instead of having messages refused. */
+  private async endLostRooms(): Promise<void> {
+    const { io, services } = this.ctx;
+    // Socket.io puts every socket in a room named by its id; the others are conversation rooms.
+    const local = new Set([...io.of('/').adapter.rooms.keys()].filter((roomId) => !io.sockets.sockets.has(roomId)));
+    forgetAbsent(this.roomsMissingOnce, (roomId) => local.has(roomId));
+    const checks = [...local].map(async (roomId) => {
+      const present = (await services.rooms.get(roomId)) !== undefined;
+      if (!this.missingTwice(this.roomsMissingOnce, roomId, present)) return;
+      this.ctx.logger.warn('ended a room the room store had lost', { roomId });
+      io.local.to(roomId).emit('partner_disconnected', { reason: 'disconnected' });
+      io.local.in(roomId).socketsLeave(roomId);
+    });
+    await Promise.all(checks);
+  }
+
+  /** Records this run's finding; true when `key` was missing at this run and the one before. */
+  private missingTwice(missingOnce: Set<string>, key: string, present: boolean): boolean {
+    if (present) {
+      missingOnce.delete(key);
+      return false;
+    }
+    if (missingOnce.delete(key)) return true;
+    missingOnce.add(key);
+    return false;
+  }
+}
+
+function forgetAbsent(keys: Set<string>, stillThere: (key: string) => boolean): void {
+  for (const key of keys) if (!stillThere(key)) keys.delete(key);
+}
