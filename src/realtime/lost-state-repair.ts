@@ -15,42 +15,46 @@ export class LostStateRepair {
   constructor(private readonly ctx: RealtimeContext) {}
 
   async run(): Promise<void> {
-    await Promise.all([this.requeueLostWaiters(), this.endLostRooms()]);
+    const [requeued, roomsEnded] = await Promise.all([this.requeueLostWaiters(), this.endLostRooms()]);
+    // One line per run: after a Redis restart this can be thousands of users at once.
+    if (requeued + roomsEnded > 0) this.ctx.logger.warn('repaired state the shared store had lost', { requeued, roomsEnded });
   }
 
   /** This node's waiting users whose queue entry is gone are queued again, without a second announcement. */
-  private async requeueLostWaiters(): Promise<void> {
+  private async requeueLostWaiters(): Promise<number> {
     const { pairing, services } = this.ctx;
     const waiters = pairing.localWaiters();
     forgetAbsent(this.waitersMissingOnce, (userId) => waiters.has(userId));
     const checks = [...waiters].map(async ([userId, socketId]) => {
       const socket = this.ctx.io.sockets.sockets.get(socketId);
-      if (!socket?.connected) return;
+      if (!socket?.connected) return 0;
       const present = (await services.queue.isWaiting(userId)) || (await services.rooms.roomOf(userId)) !== undefined;
-      if (!this.missingTwice(this.waitersMissingOnce, userId, present)) return;
+      if (!this.missingTwice(this.waitersMissingOnce, userId, present)) return 0;
+      let requeued = 0;
       await runInOrder(socket, async () => {
         if (pairing.localWaiters().get(userId) !== socketId || !socket.data.lastJoin) return;
-        this.ctx.logger.warn('re-queued a waiting user the shared queue had lost', { userId });
         await pairing.requestPartner(socket, socket.data.lastJoin, false);
+        requeued = 1;
       });
+      return requeued;
     });
-    await Promise.all(checks);
+    return sum(await Promise.all(checks));
   }
 
   /** Users in a room the store no longer holds are told it ended, instead of having messages refused. */
-  private async endLostRooms(): Promise<void> {
+  private async endLostRooms(): Promise<number> {
     const { io, services } = this.ctx;
     // Socket.io puts every socket in a room named by its id; the others are conversation rooms.
     const local = new Set([...io.of('/').adapter.rooms.keys()].filter((roomId) => !io.sockets.sockets.has(roomId)));
     forgetAbsent(this.roomsMissingOnce, (roomId) => local.has(roomId));
     const checks = [...local].map(async (roomId) => {
       const present = (await services.rooms.get(roomId)) !== undefined;
-      if (!this.missingTwice(this.roomsMissingOnce, roomId, present)) return;
-      this.ctx.logger.warn('ended a room the room store had lost', { roomId });
+      if (!this.missingTwice(this.roomsMissingOnce, roomId, present)) return 0;
       io.local.to(roomId).emit('partner_disconnected', { reason: 'disconnected' });
       io.local.in(roomId).socketsLeave(roomId);
+      return 1;
     });
-    await Promise.all(checks);
+    return sum(await Promise.all(checks));
   }
 
   /** Records this run's finding; true when `key` was missing at this run and the one before. */
@@ -67,4 +71,8 @@ export class LostStateRepair {
 
 function forgetAbsent(keys: Set<string>, stillThere: (key: string) => boolean): void {
   for (const key of keys) if (!stillThere(key)) keys.delete(key);
+}
+
+function sum(values: number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
