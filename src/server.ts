@@ -90,6 +90,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     totals,
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
+    countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
     dependencyProblem: () => cluster?.problem(),
   };
   const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };

@@ -5,9 +5,14 @@ import type { Services } from '../domain/services';
 import { SESSION_TYPES } from '../domain/types';
 import { ERROR_CODES } from '../errors';
 
+/** What a cluster node repaired: peers it reaped, waiting users it re-queued, lost rooms it ended. */
+export const CLUSTER_REPAIRS = ['dead_node', 'requeued_waiter', 'ended_lost_room'] as const;
+export type ClusterRepair = (typeof CLUSTER_REPAIRS)[number];
+
 export interface Metrics {
   registry: Registry;
   matchWaitSeconds: Histogram;
+  clusterRepairs: Counter<'kind'>;
 }
 
 /** A counter whose value is read from `totals` at scrape time, so the hot path only does `+= 1`. */
@@ -82,7 +87,14 @@ export function createMetrics(services: Services, localConnected: () => number, 
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
     registers: [registry],
   });
-  return { registry, matchWaitSeconds };
+  const clusterRepairs = new Counter({
+    name: 'chat_cluster_repairs_total',
+    help: 'Cluster clean-ups done by this node: dead nodes reaped, lost waiting users re-queued, lost rooms ended',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  for (const kind of CLUSTER_REPAIRS) clusterRepairs.inc({ kind }, 0);
+  return { registry, matchWaitSeconds, clusterRepairs };
 }
 
 /** GET /metrics (Prometheus text format), behind a bearer token when METRICS_TOKEN is set. */

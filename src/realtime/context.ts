@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { Config } from '../config';
 import type { Totals } from '../domain/counters';
+import type { ClusterRepair } from '../http/metrics';
 import type { Services } from '../domain/services';
 import type { SessionType } from '../domain/types';
 import type { Logger } from '../logger';
@@ -31,6 +32,7 @@ export interface RealtimeContext {
   /** False once shutdown has begun: no new joins. */
   accepting: () => boolean;
   observeMatchWait: (seconds: number) => void;
+  countClusterRepairs: (kind: ClusterRepair, count: number) => void;
   /** Why a dependency (Redis) is unreachable right now, or undefined. */
   dependencyProblem: () => string | undefined;
 }

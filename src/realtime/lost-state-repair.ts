@@ -16,6 +16,8 @@ export class LostStateRepair {
 
   async run(): Promise<void> {
     const [requeued, roomsEnded] = await Promise.all([this.requeueLostWaiters(), this.endLostRooms()]);
+    this.ctx.countClusterRepairs('requeued_waiter', requeued);
+    this.ctx.countClusterRepairs('ended_lost_room', roomsEnded);
     // One line per run: after a Redis restart this can be thousands of users at once.
     if (requeued + roomsEnded > 0) this.ctx.logger.warn('repaired state the shared store had lost', { requeued, roomsEnded });
   }

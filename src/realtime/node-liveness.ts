@@ -27,6 +27,7 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
     }
     const dequeued = await services.queue.removeNode(deadNodeId);
     await services.presence.forgetNode(deadNodeId);
+    ctx.countClusterRepairs('dead_node', 1);
     logger.warn('cleaned up after a dead node', { deadNodeId, rooms: rooms.length, dequeued });
   }
 

@@ -34,6 +34,12 @@ async function startNodes(count: number, env: Record<string, string> = {}): Prom
   return nodes;
 }
 
+/** This node's count of one kind of cluster repair, from /metrics. */
+async function repairs(url: string, kind: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^chat_cluster_repairs_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+}
+
 async function pairAcross(first: string, second: string, type: 'chat' | 'video' = 'chat') {
   const a = await connectClient(first);
   const b = await connectClient(second);
@@ -140,6 +146,11 @@ test('when Redis restarts empty, waiting users are queued again and paired users
   const newcomer = await connectClient(two!.url);
   newcomer.emit('join', { type: 'chat' });
   expect((await found).partnerId).toBe(newcomer.session.userId);
+  const counted = async () =>
+    (await repairs(one!.url, 'requeued_waiter')) === 1 &&
+    (await repairs(one!.url, 'ended_lost_room')) === 1 &&
+    (await repairs(two!.url, 'ended_lost_room')) === 1;
+  await eventually(counted, 5000, { what: 'the repairs counted in /metrics' });
 }, 30000);
 
 test('a dropped user recovers their session on another node within the grace', async () => {
@@ -197,6 +208,7 @@ describe('a node in a child process', () => {
     child.process.kill('SIGKILL');
     expect(await told).toEqual({ reason: 'disconnected' });
     await eventually(async () => (await survivor!.server.services.queue.waitingCounts()).video === 0, 5000);
+    await eventually(async () => (await repairs(survivor!.url, 'dead_node')) === 1, 5000);
     const c = await connectClient(survivor!.url);
     const waiting = waitFor(b, 'waiting_for_partner');
     b.emit('join', { type: 'chat' });

@@ -30,6 +30,7 @@ describe('metrics and readiness', () => {
     expect(text).toMatch(/^chat_messages_relayed_total 1$/m);
     expect(text).toMatch(/^chat_refusals_total\{code="NOT_IN_ROOM"\} 1$/m);
     expect(text).toMatch(/^chat_match_wait_seconds_count 2$/m);
+    expect(text).toMatch(/^chat_cluster_repairs_total\{kind="dead_node"\} 0$/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     expect(text).toMatch(/^process_resident_memory_bytes /m);
   });
