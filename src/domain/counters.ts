@@ -20,3 +20,7 @@ export function emptyTotals(): Totals {
     refusals: Object.fromEntries(ERROR_CODES.map((code) => [code, 0])) as Record<ErrorCode, number>,
   };
 }
+
+/** What a cluster node repaired: peers it reaped, waiting users it re-queued, lost rooms it ended. */
+export const CLUSTER_REPAIRS = ['dead_node', 'requeued_waiter', 'ended_lost_room'] as const;
+export type ClusterRepair = (typeof CLUSTER_REPAIRS)[number];

@@ -1,13 +1,9 @@
 import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Totals } from '../domain/counters';
+import { CLUSTER_REPAIRS, type Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
 import { SESSION_TYPES } from '../domain/types';
 import { ERROR_CODES } from '../errors';
-
-/** What a cluster node repaired: peers it reaped, waiting users it re-queued, lost rooms it ended. */
-export const CLUSTER_REPAIRS = ['dead_node', 'requeued_waiter', 'ended_lost_room'] as const;
-export type ClusterRepair = (typeof CLUSTER_REPAIRS)[number];
 
 export interface Metrics {
   registry: Registry;

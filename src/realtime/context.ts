@@ -1,7 +1,6 @@
 import type { Server, Socket } from 'socket.io';
 import type { Config } from '../config';
-import type { Totals } from '../domain/counters';
-import type { ClusterRepair } from '../http/metrics';
+import type { ClusterRepair, Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
 import type { SessionType } from '../domain/types';
 import type { Logger } from '../logger';
