@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CLUSTER_REPAIRS, type Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
-import { SESSION_TYPES } from '../domain/types';
+import { SESSION_TYPES, type CountsByType } from '../domain/types';
 import { ERROR_CODES } from '../errors';
 
 export interface Metrics {
@@ -24,6 +24,20 @@ function totalCounter(registry: Registry, name: string, help: string, read: () =
   });
 }
 
+/** A gauge labelled by session type, read from the store at scrape time. */
+function perTypeGauge(registry: Registry, name: string, help: string, read: () => Promise<CountsByType>): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['type'],
+    registers: [registry],
+    async collect() {
+      const counts = await read();
+      for (const type of SESSION_TYPES) this.set({ type }, counts[type]);
+    },
+  });
+}
+
 /** One registry per server instance: tests run many servers in one process. */
 export function createMetrics(services: Services, localConnected: () => number, totals: Totals): Metrics {
   const registry = new Registry();
@@ -37,26 +51,8 @@ export function createMetrics(services: Services, localConnected: () => number, 
       this.set(localConnected());
     },
   });
-  new Gauge({
-    name: 'chat_waiting_users',
-    help: 'Users waiting for a partner, per queue',
-    labelNames: ['type'],
-    registers: [registry],
-    async collect() {
-      const counts = await services.queue.waitingCounts();
-      for (const type of SESSION_TYPES) this.set({ type }, counts[type]);
-    },
-  });
-  new Gauge({
-    name: 'chat_active_rooms',
-    help: 'Open rooms, per type',
-    labelNames: ['type'],
-    registers: [registry],
-    async collect() {
-      const counts = await services.rooms.counts();
-      for (const type of SESSION_TYPES) this.set({ type }, counts[type]);
-    },
-  });
+  perTypeGauge(registry, 'chat_waiting_users', 'Users waiting for a partner, per queue', () => services.queue.waitingCounts());
+  perTypeGauge(registry, 'chat_active_rooms', 'Open rooms, per type', () => services.rooms.counts());
   totalCounter(registry, 'chat_matches_total', 'Pairs matched by this node', () => totals.matches);
   totalCounter(registry, 'chat_messages_relayed_total', 'Chat messages relayed by this node', () => totals.messagesRelayed);
   totalCounter(

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { SESSION_TYPES, type CountsByType } from '../types';
 
 /** Every key lives under one prefix (default `rc:`), so tests and deployments can share a Redis. */
 export const DEFAULT_PREFIX = 'rc:';
@@ -28,4 +29,10 @@ export function defineScript(redis: Redis, name: string, body: string): ScriptRu
   redis.defineCommand(name, { numberOfKeys: 0, lua: LUA_PRELUDE + body });
   const command = (redis as unknown as Record<string, ScriptRunner>)[name]!;
   return (...args) => command.apply(redis, args);
+}
+
+/** Per-type counters kept in one hash (type → count), read in SESSION_TYPES order. */
+export async function readCountsByType(redis: Redis, key: string): Promise<CountsByType> {
+  const values = await redis.hmget(key, ...SESSION_TYPES);
+  return Object.fromEntries(SESSION_TYPES.map((type, i) => [type, Number(values[i] ?? 0)])) as CountsByType;
 }

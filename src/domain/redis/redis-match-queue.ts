@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { MatchQueue } from '../match-queue';
 import { commonInterests, preferenceKeys } from '../preferences';
-import { SESSION_TYPES, type CountsByType, type Match, type WaitingUser } from '../types';
-import { DEFAULT_PREFIX, defineScript, type ScriptRunner } from './keys';
+import type { CountsByType, Match, WaitingUser } from '../types';
+import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } from './keys';
 
 /**
  * The queue in Lua. Layout (P = prefix):
@@ -216,8 +216,7 @@ export class RedisMatchQueue implements MatchQueue {
   }
 
   async waitingCounts(): Promise<CountsByType> {
-    const values = await this.redis.hmget(`${this.prefix}q:counts`, ...SESSION_TYPES);
-    return Object.fromEntries(SESSION_TYPES.map((type, i) => [type, Number(values[i] ?? 0)])) as CountsByType;
+    return readCountsByType(this.redis, `${this.prefix}q:counts`);
   }
 
   async removeNode(nodeId: string): Promise<number> {

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import type { RoomManager } from '../room-manager';
-import { SESSION_TYPES, type ChatMessage, type CountsByType, type Participant, type Room, type SessionType } from '../types';
-import { DEFAULT_PREFIX, defineScript, type ScriptRunner } from './keys';
+import type { ChatMessage, CountsByType, Participant, Room, SessionType } from '../types';
+import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } from './keys';
 
 /**
  * Layout (P = prefix), no TTLs: a room lives until it is closed.
@@ -87,8 +87,7 @@ export class RedisRoomManager implements RoomManager {
   }
 
   async counts(): Promise<CountsByType> {
-    const values = await this.redis.hmget(`${this.prefix}rooms:counts`, ...SESSION_TYPES);
-    return Object.fromEntries(SESSION_TYPES.map((type, i) => [type, Number(values[i] ?? 0)])) as CountsByType;
+    return readCountsByType(this.redis, `${this.prefix}rooms:counts`);
   }
 
   async roomsOfNode(nodeId: string): Promise<Room[]> {
