@@ -31,7 +31,6 @@ export interface Backend {
 }
 
 export interface RedisHarness {
-  server(): RedisServer;
   /** A client of the shared test server (quit in afterAll). */
   client(): Redis;
   /** A fresh client the caller must quit. */
@@ -61,7 +60,6 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
   });
 
   const redis: RedisHarness = {
-    server: () => server!,
     client: () => client!,
     newClient: () => new Redis(server!.url, { maxRetriesPerRequest: 1 }),
     freshPrefix: () => `rc:test${process.pid}-${(prefixCounter += 1)}:`,

@@ -1,3 +1,4 @@
+import { RedisModerationStore } from '../../src/domain/redis/redis-moderation';
 import { contractBackends } from './backends';
 
 const { backends, redis } = contractBackends();
@@ -43,7 +44,6 @@ describe.each(backends)('ModerationStore contract (%s)', (_name, backend) => {
 describe('RedisModerationStore keys', () => {
   test('reports and bans expire in Redis', async () => {
     const prefix = redis.freshPrefix();
-    const { RedisModerationStore } = await import('../../src/domain/redis/redis-moderation');
     const moderation = new RedisModerationStore(redis.client(), 60_000, prefix);
     const now = Date.now();
     await moderation.recordReport('bad', 'r1', now);

@@ -1,3 +1,4 @@
+import { RedisPairHistory } from '../../src/domain/redis/redis-pair-history';
 import { eventually } from '../helpers/clients';
 import { contractBackends } from './backends';
 
@@ -43,7 +44,6 @@ describe.each(backends)('PairHistory contract (%s)', (_name, backend) => {
 describe('RedisPairHistory keys', () => {
   test('expire in Redis after their ttl, so departed ids do not pile up', async () => {
     const prefix = redis.freshPrefix();
-    const { RedisPairHistory } = await import('../../src/domain/redis/redis-pair-history');
     const pairs = new RedisPairHistory(redis.client(), { rematchCooldownMs: 50, blockTtlMs: 50 }, prefix);
     const now = Date.now();
     await pairs.recordMeeting('a', 'b', now);

@@ -1,7 +1,14 @@
 import { io, type Socket } from 'socket.io-client';
+import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config';
 import { createSchemas, type ClientEventName } from '../../src/realtime/schemas';
-import type { ClientToServerEvents, PartnerFoundPayload, ServerToClientEvents, SessionInfo } from '../../src/realtime/events';
+import type {
+  ClientToServerEvents,
+  ErrorPayload,
+  PartnerFoundPayload,
+  ServerToClientEvents,
+  SessionInfo,
+} from '../../src/realtime/events';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & { session: SessionInfo };
 
@@ -66,6 +73,13 @@ export function expectNoEvent(socket: Socket, event: string, ms = 300): Promise<
   });
 }
 
+/** Emits `event` (any name, any arguments) and resolves with the `error` the server answers it with. */
+export function refusalOf(socket: Socket, event: string, ...args: unknown[]): Promise<ErrorPayload> {
+  const refused = waitFor<ErrorPayload>(socket, 'error');
+  socket.emit(event, ...args);
+  return refused;
+}
+
 /** Collects every payload of `event` from now on. */
 export function record<T = any>(socket: Socket, event: string): T[] {
   const seen: T[] = [];
@@ -82,10 +96,11 @@ export async function joinAndWait(
   return found;
 }
 
-/** Two fresh clients paired in one room of `type`. */
-export async function pairClients(url: string, type: 'chat' | 'video' = 'chat') {
-  const a = await connectClient(url);
-  const b = await connectClient(url);
+/** Two fresh clients paired in one room of `type`; given two urls, `a` connects to the first and `b` to the second. */
+export async function pairClients(url: string | [string, string], type: 'chat' | 'video' = 'chat') {
+  const [urlA, urlB] = typeof url === 'string' ? [url, url] : url;
+  const a = await connectClient(urlA);
+  const b = await connectClient(urlB);
   const waiting = waitFor(a, 'waiting_for_partner');
   const foundA = waitFor<PartnerFoundPayload>(a, 'partner_found');
   a.emit('join', { type });
@@ -157,8 +172,6 @@ export function connectRefused(
     });
   });
 }
-
-import { WebSocket } from 'ws';
 
 /**
  * A socket.io client speaking raw Engine.IO v4 frames over a websocket, for packets the real client

@@ -1,5 +1,6 @@
 import { loadConfig, type Config } from '../../src/config';
 import { createServer, type AppServer } from '../../src/server';
+import { closeAllClients } from './clients';
 
 export interface TestServer {
   server: AppServer;
@@ -33,6 +34,44 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   shortenPollingCloseWait(server);
   const port = await server.listen();
   return { server, port, url: `http://127.0.0.1:${port}`, config, close: () => server.close() };
+}
+
+export type TestServerHandle = Pick<TestServer, 'server' | 'url'> & {
+  /** Closes the current server and starts one with `env` in its place, for the rest of the test. */
+  restart(env: Record<string, string>): Promise<void>;
+};
+
+/**
+ * A fresh server (with `env`) for every test of the calling file: registers a beforeEach that starts
+ * it and an afterEach that closes every client and then the server. The handle always reads the
+ * current test's server, and closing is left to the afterEach.
+ */
+export function useTestServer(env: Record<string, string> = {}): TestServerHandle {
+  let current: TestServer | undefined;
+  beforeEach(async () => {
+    current = await startTestServer(env);
+  });
+  afterEach(async () => {
+    await closeAllClients();
+    await current?.close();
+    current = undefined;
+  });
+  const server = (): TestServer => {
+    if (!current) throw new Error('useTestServer: no server outside a test');
+    return current;
+  };
+  return {
+    get server() {
+      return server().server;
+    },
+    get url() {
+      return server().url;
+    },
+    async restart(other) {
+      await server().close();
+      current = await startTestServer(other);
+    },
+  };
 }
 
 /**

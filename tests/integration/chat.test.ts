@@ -1,15 +1,8 @@
 import type { ChatMessage, PartnerFoundPayload } from '../../src/realtime/events';
-import { closeAllClients, connectClient, expectNoEvent, joinAndWait, pairClients, record, waitFor } from '../helpers/clients';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, expectNoEvent, joinAndWait, pairClients, record, refusalOf, waitFor } from '../helpers/clients';
+import { getJson, useTestServer } from '../helpers/server';
 
-let srv: TestServer;
-beforeEach(async () => {
-  srv = await startTestServer();
-});
-afterEach(async () => {
-  await closeAllClients();
-  await srv.close();
-});
+const srv = useTestServer();
 
 describe('join and pairing', () => {
   test('the first user waits, the second pairs with them; partnerId is the anonymous id', async () => {
@@ -52,7 +45,7 @@ describe('join and pairing', () => {
     chatUser.emit('join', { type: 'chat' });
     expect((await again).code).toBe('ALREADY_QUEUED');
     await expectNoEvent(chatUser, 'partner_found');
-    const stats: any = await (await fetch(`${srv.url}/stats`)).json();
+    const { body: stats } = await getJson(`${srv.url}/stats`);
     expect(stats.waitingUsers).toMatchObject({ chat: 1, video: 1 });
   });
 
@@ -110,8 +103,7 @@ describe('messages and typing', () => {
   });
 
   test('room history keeps only the newest messages', async () => {
-    await srv.close();
-    srv = await startTestServer({ MESSAGE_HISTORY_LIMIT: '3' });
+    await srv.restart({ MESSAGE_HISTORY_LIMIT: '3' });
     const { a, b, roomId } = await pairClients(srv.url);
     const received = record<ChatMessage>(b, 'new_message');
     for (let i = 1; i <= 5; i += 1) a.emit('send_message', { roomId, message: `m${i}` });
@@ -156,9 +148,7 @@ describe('messages and typing', () => {
       ['typing', { roomId, isTyping: true }],
       ['leave_room', { roomId }],
     ] as const) {
-      const refused = waitFor(intruder, 'error');
-      intruder.emit(event as 'typing', payload as never);
-      expect(await refused).toMatchObject({ code: 'NOT_IN_ROOM', event });
+      expect(await refusalOf(intruder, event, payload)).toMatchObject({ code: 'NOT_IN_ROOM', event });
     }
     await quiet;
     const stillTalking = waitFor<ChatMessage>(b, 'new_message');

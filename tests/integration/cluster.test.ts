@@ -7,6 +7,7 @@ import {
   eventually,
   expectNoEvent,
   joinAndWait,
+  pairClients,
   waitFor,
   type TestClient,
 } from '../helpers/clients';
@@ -40,24 +41,12 @@ async function repairs(url: string, kind: string): Promise<number> {
   return Number(new RegExp(`^chat_cluster_repairs_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
 }
 
-async function pairAcross(first: string, second: string, type: 'chat' | 'video' = 'chat') {
-  const a = await connectClient(first);
-  const b = await connectClient(second);
-  const foundA = waitFor<PartnerFoundPayload>(a, 'partner_found');
-  const waiting = waitFor(a, 'waiting_for_partner');
-  a.emit('join', { type });
-  await waiting;
-  const fb = await joinAndWait(b, { type });
-  const fa = await foundA;
-  return { a, b, roomId: fa.roomId, fa, fb };
-}
-
 test('users on different nodes pair, chat, type and signal', async () => {
   const [one, two] = await startNodes(2);
-  const { a, b, roomId, fa, fb } = await pairAcross(one!.url, two!.url, 'video');
-  expect(fa.roomId).toBe(fb.roomId);
-  expect(fa.partnerId).toBe(b.session.userId);
-  expect([fa.initiator, fb.initiator].sort()).toEqual([false, true]);
+  const { a, b, roomId, foundA, foundB } = await pairClients([one!.url, two!.url], 'video');
+  expect(foundA.roomId).toBe(foundB.roomId);
+  expect(foundA.partnerId).toBe(b.session.userId);
+  expect([foundA.initiator, foundB.initiator].sort()).toEqual([false, true]);
 
   const message = waitFor<ChatMessage>(b, 'new_message');
   a.emit('send_message', { roomId, message: 'across nodes' });
@@ -108,7 +97,7 @@ test('500 users joining at once across three nodes are each paired exactly once'
 
 test('when Redis stops the node reports degraded; when it returns, pairing resumes', async () => {
   const [one, two] = await startNodes(2);
-  const local = await pairAcross(one!.url, one!.url);
+  const local = await pairClients(one!.url);
   await redis.stop();
   await eventually(async () => (await getJson(`${one!.url}/health`)).status === 503, 5000);
   const { body } = await getJson(`${one!.url}/health`);
@@ -128,13 +117,13 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   expect(await unavailable).toMatchObject({ code: 'UNAVAILABLE', event: 'join' });
   await redis.restart();
   await eventually(async () => (await getJson(`${one!.url}/health`)).status === 200, 10000, { everyMs: 100 });
-  const { fa } = await pairAcross(one!.url, two!.url);
-  expect(fa.roomId).toEqual(expect.any(String));
+  const { foundA } = await pairClients([one!.url, two!.url]);
+  expect(foundA.roomId).toEqual(expect.any(String));
 }, 30000);
 
 test('when Redis restarts empty, waiting users are queued again and paired users are told their room ended', async () => {
   const [one, two] = await startNodes(2);
-  const pair = await pairAcross(one!.url, two!.url);
+  const pair = await pairClients([one!.url, two!.url]);
   const waiter = await connectClient(one!.url);
   const waiting = waitFor(waiter, 'waiting_for_partner');
   waiter.emit('join', { type: 'chat' });
@@ -155,7 +144,7 @@ test('when Redis restarts empty, waiting users are queued again and paired users
 
 test('a dropped user recovers their session on another node within the grace', async () => {
   const [one, two] = await startNodes(2, { RECONNECT_GRACE_MS: '3000' });
-  const { a, b, roomId } = await pairAcross(one!.url, two!.url);
+  const { a, b, roomId } = await pairClients([one!.url, two!.url]);
   const reconnecting = waitFor(b, 'partner_reconnecting');
   a.io.engine.close();
   await reconnecting;
@@ -179,7 +168,7 @@ test('a dropped user recovers their session on another node within the grace', a
 
 test("a node's graceful shutdown tells its users' partners on other nodes", async () => {
   const [one, two] = await startNodes(2);
-  const { a, b } = await pairAcross(one!.url, two!.url);
+  const { a, b } = await pairClients([one!.url, two!.url]);
   const shutdown = waitFor(a, 'server_shutdown');
   const partnerTold = waitFor(b, 'partner_disconnected');
   await one!.close();
@@ -200,7 +189,7 @@ describe('a node in a child process', () => {
     const [survivor] = await startNodes(1);
     child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
     const doomed = child.url;
-    const { b } = await pairAcross(doomed, survivor!.url);
+    const { b } = await pairClients([doomed, survivor!.url]);
     const ghost = await connectClient(doomed);
     ghost.emit('join', { type: 'video' });
     await waitFor(ghost, 'waiting_for_partner');
@@ -237,7 +226,7 @@ describe('a node in a child process', () => {
   test('after a Redis outage, a node waits a full NODE_DEAD_AFTER_MS before reaping peers that are slower to return', async () => {
     const [first] = await startNodes(1);
     child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
-    const { a, b, roomId } = await pairAcross(first!.url, child.url);
+    const { a, b, roomId } = await pairClients([first!.url, child.url]);
     // Both nodes lose Redis for 1.5 × NODE_DEAD_AFTER_MS; the child's heartbeats come back a moment
     // after the first node's, so for that moment its last heartbeat looks dead.
     child.process.kill('SIGSTOP');

@@ -1,14 +1,7 @@
-import { closeAllClients, connectClient, eventually, pairClients, waitFor } from '../helpers/clients';
-import { getJson, startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, eventually, joinAndWait, pairClients, waitFor } from '../helpers/clients';
+import { getJson, useTestServer } from '../helpers/server';
 
-let srv: TestServer;
-beforeEach(async () => {
-  srv = await startTestServer();
-});
-afterEach(async () => {
-  await closeAllClients();
-  await srv.close();
-});
+const srv = useTestServer();
 
 test('GET /health reports status, uptime, timestamp and counts', async () => {
   const { status, body } = await getJson(`${srv.url}/health`);
@@ -65,9 +58,7 @@ test('a polling-only client pairs and chats', async () => {
   const b = await connectClient(srv.url, { transports: ['polling'] });
   a.emit('join', { type: 'chat' });
   await waitFor(a, 'waiting_for_partner');
-  const found = waitFor(b, 'partner_found');
-  b.emit('join', { type: 'chat' });
-  const { roomId } = await found;
+  const { roomId } = await joinAndWait(b, { type: 'chat' });
   const message = waitFor(a, 'new_message');
   b.emit('send_message', { roomId, message: 'over polling' });
   expect((await message).text).toBe('over polling');

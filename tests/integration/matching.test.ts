@@ -6,6 +6,7 @@ import {
   expectNoEvent,
   joinAndWait,
   pairClients,
+  refusalOf,
   waitFor,
   type TestClient,
 } from '../helpers/clients';
@@ -111,9 +112,7 @@ describe('skip', () => {
   test('next before any join is refused with JOIN_FIRST', async () => {
     srv = await startTestServer();
     const a = await connectClient(srv.url);
-    const refused = waitFor(a, 'error');
-    a.emit('next');
-    expect(await refused).toMatchObject({ code: 'JOIN_FIRST', event: 'next' });
+    expect(await refusalOf(a, 'next')).toMatchObject({ code: 'JOIN_FIRST', event: 'next' });
   });
 });
 
@@ -170,18 +169,14 @@ describe('report and block', () => {
       reporter.emit('report', { roomId: found.roomId, reason: 'spam', details: 'selling things' });
       await told;
     }
-    const banned = waitFor(target, 'error');
-    target.emit('join', { type: 'chat' });
-    const refusal = await banned;
+    const refusal = await refusalOf(target, 'join', { type: 'chat' });
     expect(refusal).toMatchObject({ code: 'BANNED', event: 'join' });
     expect(refusal.retryAfterMs).toBeGreaterThan(0);
     expect(refusal.retryAfterMs).toBeLessThanOrEqual(2000);
     const { body } = await getJson(`${srv.url}/stats`);
     expect(body).toMatchObject({ reports: 2, bans: 1 });
     const sameAddress = await connectClient(srv.url);
-    const bannedByIp = waitFor(sameAddress, 'error');
-    sameAddress.emit('join', { type: 'chat' });
-    expect((await bannedByIp).code).toBe('BANNED');
+    expect((await refusalOf(sameAddress, 'join', { type: 'chat' })).code).toBe('BANNED');
     await eventually(
       async () => {
         const outcome = Promise.race([
@@ -200,8 +195,6 @@ describe('report and block', () => {
     srv = await startTestServer();
     await pairClients(srv.url);
     const outsider = await connectClient(srv.url);
-    const refused = waitFor(outsider, 'error');
-    outsider.emit('report', { roomId: 'not-mine', reason: 'spam' });
-    expect((await refused).code).toBe('NOT_IN_ROOM');
+    expect((await refusalOf(outsider, 'report', { roomId: 'not-mine', reason: 'spam' })).code).toBe('NOT_IN_ROOM');
   });
 });

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../src/config';
 import { createServer } from '../../src/server';
-import { closeAllClients, connectClient, pairClients, waitFor } from '../helpers/clients';
+import { closeAllClients, connectClient, pairClients, refusalOf, waitFor } from '../helpers/clients';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -16,9 +16,7 @@ describe('metrics and readiness', () => {
     const { a, b, roomId } = await pairClients(srv.url);
     a.emit('send_message', { roomId, message: 'hi' });
     await waitFor(b, 'new_message');
-    const refused = waitFor(a, 'error');
-    a.emit('send_message', { roomId: 'elsewhere', message: 'x' });
-    await refused;
+    await refusalOf(a, 'send_message', { roomId: 'elsewhere', message: 'x' });
     const response = await fetch(`${srv.url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');

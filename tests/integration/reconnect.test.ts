@@ -1,15 +1,8 @@
 import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
-import { closeAllClients, connectClient, eventually, joinAndWait, record, waitFor } from '../helpers/clients';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, eventually, joinAndWait, pairClients, record, waitFor } from '../helpers/clients';
+import { useTestServer } from '../helpers/server';
 
-let srv: TestServer;
-beforeEach(async () => {
-  srv = await startTestServer({ RECONNECT_GRACE_MS: '1500' });
-});
-afterEach(async () => {
-  await closeAllClients();
-  await srv.close();
-});
+const srv = useTestServer({ RECONNECT_GRACE_MS: '1500' });
 
 async function pairWithReconnectingClient() {
   const a = await connectClient(srv.url, { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
@@ -40,11 +33,7 @@ test('a dropped connection that returns within the grace keeps its id, room and 
 });
 
 test('a connection that stays away past the grace loses the room; the partner is told', async () => {
-  const a = await connectClient(srv.url);
-  const b = await connectClient(srv.url);
-  a.emit('join', { type: 'chat' });
-  await waitFor(a, 'waiting_for_partner');
-  await joinAndWait(b, { type: 'chat' });
+  const { a, b } = await pairClients(srv.url);
   const reconnecting = waitFor(b, 'partner_reconnecting');
   const gone = waitFor(b, 'partner_disconnected', 5000);
   const start = Date.now();

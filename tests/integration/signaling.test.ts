@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { closeAllClients, connectClient, expectNoEvent, pairClients, record, waitFor } from '../helpers/clients';
+import { closeAllClients, connectClient, expectNoEvent, pairClients, record, refusalOf, waitFor } from '../helpers/clients';
 import { getJson, startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer;
@@ -72,9 +72,7 @@ describe('video signalling', () => {
       ['ice_candidate', 'not an object'],
     ];
     for (const [event, payload] of bad) {
-      const refused = waitFor(a, 'error');
-      a.emit(event as 'offer', payload as never);
-      expect(await refused).toMatchObject({ code: 'INVALID_PAYLOAD', event });
+      expect(await refusalOf(a, event, payload)).toMatchObject({ code: 'INVALID_PAYLOAD', event });
     }
     await quiet;
   });
@@ -88,9 +86,7 @@ describe('video signalling', () => {
       ['answer', { roomId, answer }],
       ['ice_candidate', { roomId, candidate }],
     ] as const) {
-      const refused = waitFor(intruder, 'error');
-      intruder.emit(event as 'offer', payload as never);
-      expect(await refused).toMatchObject({ code: 'NOT_IN_ROOM', event });
+      expect(await refusalOf(intruder, event, payload)).toMatchObject({ code: 'NOT_IN_ROOM', event });
     }
     await quiet;
   });

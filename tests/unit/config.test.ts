@@ -55,7 +55,7 @@ describe('env.example', () => {
     }
   });
 
-  test.each(readEnvExample())('%s=%s is accepted on its own', (name, value) => {
+  test.each(example)('%s=%s is accepted on its own', (name, value) => {
     expect(() => loadConfig({ [name]: value })).not.toThrow();
   });
 

@@ -39,7 +39,7 @@ const VALID: Record<ClientEventName, unknown> = {
 const EMPTY_PAYLOAD_EVENTS: ClientEventName[] = ['leave_queue', 'next'];
 
 test('there is a schema for every client event and a valid example for each', () => {
-  expect(EVENTS.sort()).toEqual(Object.keys(VALID).sort());
+  expect([...EVENTS].sort()).toEqual(Object.keys(VALID).sort());
   for (const event of EVENTS) accepts(event, VALID[event]);
 });
 
@@ -128,9 +128,10 @@ describe('unknown and dangerous keys', () => {
     expect(({} as Record<string, unknown>).candidate).toBeUndefined();
   });
 
-  test('a payload whose own prototype carries the fields is refused (only own keys count)', () => {
+  test("fields inherited from a payload's prototype leak nothing into Object.prototype", () => {
     const inherited = Object.create({ roomId: ROOM, message: 'from the prototype' });
-    // zod reads properties with normal lookup; what matters is that nothing leaks into Object.prototype
+    // zod reads properties with normal lookup, so this payload is accepted; what matters is that nothing
+    // leaks into Object.prototype (a payload off the wire carries own keys only)
     schemas.send_message.safeParse(inherited);
     expect(Object.prototype).not.toHaveProperty('message');
   });
@@ -309,17 +310,11 @@ describe('ice_candidate', () => {
   const wrap = (candidate: unknown) => ({ roomId: ROOM, candidate });
 
   test('keeps the RTCIceCandidateInit fields and drops others', () => {
-    expect(accepts(wrap({ candidate: 'c', sdpMid: null, sdpMLineIndex: null, usernameFragment: 'uf', foo: 1 }))).toEqual(
-      wrap({ candidate: 'c', sdpMid: null, sdpMLineIndex: null, usernameFragment: 'uf' }),
-    );
+    expect(
+      accepts('ice_candidate', wrap({ candidate: 'c', sdpMid: null, sdpMLineIndex: null, usernameFragment: 'uf', foo: 1 })),
+    ).toEqual(wrap({ candidate: 'c', sdpMid: null, sdpMLineIndex: null, usernameFragment: 'uf' }));
     // end-of-candidates is an empty candidate string
-    accepts(wrap({ candidate: '' }));
-
-    function accepts(payload: unknown) {
-      const result = schemas.ice_candidate.safeParse(payload);
-      expect(result.success).toBe(true);
-      return result.data;
-    }
+    accepts('ice_candidate', wrap({ candidate: '' }));
   });
 
   test('bounds', () => {
