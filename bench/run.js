@@ -27,6 +27,7 @@
  *   BENCH_MAX_MINUTES    hard ceiling for the whole run (20; quick 5)
  */
 const fs = require('node:fs');
+const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
@@ -43,6 +44,7 @@ const {
   SERVER_CORE,
   LOAD_CORE,
   ROOT,
+  KINDS,
 } = require('./lib/targets');
 const { render } = require('./lib/report');
 
@@ -130,6 +132,11 @@ async function withWorkers(n, fn) {
   }
 }
 
+/** One target and one load worker, for fn(t, w); both stopped afterwards. */
+function withTargetAndWorker(kind, opts, fn) {
+  return withTarget(kind, opts, (t) => withWorkers(1, ([w]) => fn(t, w)));
+}
+
 /** Runs `cmd` on a worker and samples the server's CPU time at the worker's start/end marks. */
 async function measured(t, w, cmd, args) {
   let a = null;
@@ -165,69 +172,75 @@ function check(cond, label) {
   if (!cond) throw new Error(label);
 }
 
+/** Connects `count` clients of target t from worker w; all of them must make it. */
+async function connectAll(w, t, count, concurrency) {
+  const c = await w.call('connect', { kind: t.client, url: t.url, count, concurrency });
+  check(c.connected === count, `${t.label}: only ${c.connected}/${count} connected (${c.firstError})`);
+  return c;
+}
+
+/** Runs fn CFG.repeat times (BENCH_REPEAT) and keeps the fastest run, the least disturbed by other processes. */
+async function bestOfRepeat(fn) {
+  let best = null;
+  for (let i = 0; i < CFG.repeat; i++) {
+    const run = await fn();
+    if (!best || run.perSec > best.perSec) best = run;
+  }
+  return best;
+}
+
 // (a) pairing throughput and connect rate
 async function scenarioPairing(kind) {
-  return withTarget(kind, {}, (t) =>
-    withWorkers(1, async ([w]) => {
-      const n = CFG.clients;
-      const cpu = () => [t.cpuSeconds(), procCpuSeconds(w.proc.pid), machineBusySeconds() - procCpuSeconds(process.pid)];
-      const s0 = cpu();
-      const c = await w.call('connect', { kind: t.client, url: t.url, count: n, concurrency: 100 });
-      check(c.connected === n, `${t.label}: only ${c.connected}/${n} connected (${c.firstError})`);
-      await sleep(1500); // let connect-time timers (user-count broadcasts) settle
-      await t.profileStart();
-      const s1 = cpu();
-      const j = await w.call('join', { type: 'chat', timeoutMs: 60000 });
-      const s2 = cpu();
-      await t.profileStop(`${t.label}-join`);
-      await w.call('closeAll', { waitMs: 500 });
-      const other = (x, y, ms) => (y[2] - x[2] - (y[0] - x[0]) - (y[1] - x[1])) / (ms / 1000);
-      noise.push({ what: `${t.label} connect`, otherCpu: other(s0, s1, c.ms + 1500) });
-      noise.push({ what: `${t.label} join`, otherCpu: other(s1, s2, j.ms) });
-      return {
-        clients: n,
-        connectMs: c.ms,
-        connectPerSec: n / (c.ms / 1000),
-        connectServerCpuUs: ((s1[0] - s0[0]) * 1e6) / n,
-        connectServerBusy: (s1[0] - s0[0]) / (c.ms / 1000),
-        connectLoadBusy: (s1[1] - s0[1]) / (c.ms / 1000),
-        joinMs: j.ms,
-        paired: j.paired,
-        pairsPerSec: j.paired / 2 / (j.ms / 1000),
-        pairServerCpuUs: ((s2[0] - s1[0]) * 1e6) / (j.paired / 2),
-        joinServerBusy: (s2[0] - s1[0]) / (j.ms / 1000),
-        joinLoadBusy: (s2[1] - s1[1]) / (j.ms / 1000),
-        complete: j.paired >= j.want,
-        errors: { ...c.errors, ...j.errors },
-      };
-    }),
-  );
+  return withTargetAndWorker(kind, {}, async (t, w) => {
+    const n = CFG.clients;
+    const cpu = () => [t.cpuSeconds(), procCpuSeconds(w.proc.pid), machineBusySeconds() - procCpuSeconds(process.pid)];
+    const s0 = cpu();
+    const c = await connectAll(w, t, n, 100);
+    await sleep(1500); // let connect-time timers (user-count broadcasts) settle
+    await t.profileStart();
+    const s1 = cpu();
+    const j = await w.call('join', { type: 'chat', timeoutMs: 60000 });
+    const s2 = cpu();
+    await t.profileStop(`${t.label}-join`);
+    await w.call('closeAll', { waitMs: 500 });
+    const other = (x, y, ms) => (y[2] - x[2] - (y[0] - x[0]) - (y[1] - x[1])) / (ms / 1000);
+    noise.push({ what: `${t.label} connect`, otherCpu: other(s0, s1, c.ms + 1500) });
+    noise.push({ what: `${t.label} join`, otherCpu: other(s1, s2, j.ms) });
+    return {
+      clients: n,
+      connectMs: c.ms,
+      connectPerSec: n / (c.ms / 1000),
+      connectServerCpuUs: ((s1[0] - s0[0]) * 1e6) / n,
+      connectServerBusy: (s1[0] - s0[0]) / (c.ms / 1000),
+      connectLoadBusy: (s1[1] - s0[1]) / (c.ms / 1000),
+      joinMs: j.ms,
+      paired: j.paired,
+      pairsPerSec: j.paired / 2 / (j.ms / 1000),
+      pairServerCpuUs: ((s2[0] - s1[0]) * 1e6) / (j.paired / 2),
+      joinServerBusy: (s2[0] - s1[0]) / (j.ms / 1000),
+      joinLoadBusy: (s2[1] - s1[1]) / (j.ms / 1000),
+      complete: j.paired >= j.want,
+      errors: { ...c.errors, ...j.errors },
+    };
+  });
 }
 
 async function pairUp(t, w, n, type) {
-  const c = await w.call('connect', { kind: t.client, url: t.url, count: n, concurrency: 50 });
-  check(c.connected === n, `${t.label}: only ${c.connected}/${n} connected (${c.firstError})`);
+  await connectAll(w, t, n, 50);
   const j = await w.call('join', { type, timeoutMs: 30000 });
   check(j.linked >= n - 1, `${t.label}: only ${j.linked}/${n} paired within one load process`);
 }
 
 // (b) chat relay at saturation, then at half of that rate
 async function scenarioRelay(kind, opts = {}) {
-  return withTarget(kind, opts, (t) =>
-    withWorkers(1, async ([w]) => {
-      await pairUp(t, w, CFG.pairs * 2, 'chat');
-      const base = { warmup: CFG.warmup, seconds: CFG.seconds, size: CFG.msgSize };
-      // BENCH_REPEAT > 1: keep the best saturation run (least disturbed by other processes).
-      let sat = null;
-      for (let i = 0; i < CFG.repeat; i++) {
-        const run = await measured(t, w, 'relay', { ...base, mode: 'saturate', window: CFG.window });
-        if (!sat || run.perSec > sat.perSec) sat = run;
-      }
-      const rate = Math.max(10, Math.round(sat.perSec / 2));
-      const half = await measured(t, w, 'relay', { ...base, mode: 'rate', rate });
-      return { sat, half };
-    }),
-  );
+  return withTargetAndWorker(kind, opts, async (t, w) => {
+    await pairUp(t, w, CFG.pairs * 2, 'chat');
+    const base = { warmup: CFG.warmup, seconds: CFG.seconds, size: CFG.msgSize };
+    const sat = await bestOfRepeat(() => measured(t, w, 'relay', { ...base, mode: 'saturate', window: CFG.window }));
+    const rate = Math.max(10, Math.round(sat.perSec / 2));
+    const half = await measured(t, w, 'relay', { ...base, mode: 'rate', rate });
+    return { sat, half };
+  });
 }
 
 // (c) idle memory: slope of heap (after GC) and RSS over a ramp of idle connected sockets
@@ -301,17 +314,10 @@ async function scenarioIdle(kind, big) {
 
 // (d) signalling bursts: offer/answer (SDP ≈ 10 KB) and trickled ICE candidates
 async function scenarioSignal(kind, opts = {}) {
-  return withTarget(kind, opts, (t) =>
-    withWorkers(1, async ([w]) => {
-      await pairUp(t, w, CFG.signalPairs * 2, 'video');
-      let best = null;
-      for (let i = 0; i < CFG.repeat; i++) {
-        const run = await measured(t, w, 'signal', { warmup: CFG.warmup, seconds: CFG.seconds, candidates: CFG.candidates });
-        if (!best || run.perSec > best.perSec) best = run;
-      }
-      return best;
-    }),
-  );
+  return withTargetAndWorker(kind, opts, async (t, w) => {
+    await pairUp(t, w, CFG.signalPairs * 2, 'video');
+    return bestOfRepeat(() => measured(t, w, 'signal', { warmup: CFG.warmup, seconds: CFG.seconds, candidates: CFG.candidates }));
+  });
 }
 
 // (e) churn, then heap, rooms and queues against the baseline taken before it
@@ -343,45 +349,42 @@ function pickStats(s) {
 }
 
 async function scenarioChurn(kind) {
-  return withTarget(kind, { inspect: true, env: CHURN_ENV }, (t) =>
-    withWorkers(1, async ([w]) => {
-      const n = CFG.churnClients;
-      const c = await w.call('connect', { kind: t.client, url: t.url, count: n, concurrency: 50 });
-      check(c.connected === n, `${t.label}: only ${c.connected}/${n} connected`);
-      // Warm-up churn so lazily allocated pools and JIT code are in the baseline too.
-      await w.call('churn', { kind: t.client, url: t.url, seconds: QUICK ? 1 : 3 });
-      const settle = Number(
-        process.env.BENCH_CHURN_SETTLE_MS || 2000 + Number(CHURN_ENV.RECONNECT_GRACE_MS) + Number(CHURN_ENV.REMATCH_COOLDOWN_MS),
-      );
-      await sleep(settle);
-      const before = { mem: await t.gcMemory(), stats: await t.stats() };
-      const run = await w.call(
-        'churn',
-        { kind: t.client, url: t.url, seconds: CFG.churnSeconds },
-        { timeoutMs: (CFG.churnSeconds + 60) * 1000 },
-      );
-      await sleep(settle);
-      const after = { mem: await t.gcMemory(), stats: await t.stats() };
-      // Socket.io's connection-state recovery keeps disconnected sessions and every broadcast packet
-      // until a 60 s sweep; measure again after it (full runs only).
-      let late = null;
-      if (!QUICK && process.env.BENCH_CHURN_LATE !== '0') {
-        await sleep(61000);
-        late = { mem: await t.gcMemory(), stats: await t.stats() };
-      }
-      return {
-        clients: n,
-        seconds: CFG.churnSeconds,
-        settleMs: settle,
-        run,
-        before,
-        after,
-        late,
-        b: pickStats(before.stats),
-        a: pickStats(after.stats),
-      };
-    }),
-  );
+  return withTargetAndWorker(kind, { inspect: true, env: CHURN_ENV }, async (t, w) => {
+    const n = CFG.churnClients;
+    await connectAll(w, t, n, 50);
+    // Warm-up churn so lazily allocated pools and JIT code are in the baseline too.
+    await w.call('churn', { kind: t.client, url: t.url, seconds: QUICK ? 1 : 3 });
+    const settle = Number(
+      process.env.BENCH_CHURN_SETTLE_MS || 2000 + Number(CHURN_ENV.RECONNECT_GRACE_MS) + Number(CHURN_ENV.REMATCH_COOLDOWN_MS),
+    );
+    await sleep(settle);
+    const before = { mem: await t.gcMemory(), stats: await t.stats() };
+    const run = await w.call(
+      'churn',
+      { kind: t.client, url: t.url, seconds: CFG.churnSeconds },
+      { timeoutMs: (CFG.churnSeconds + 60) * 1000 },
+    );
+    await sleep(settle);
+    const after = { mem: await t.gcMemory(), stats: await t.stats() };
+    // Socket.io's connection-state recovery keeps disconnected sessions and every broadcast packet
+    // until a 60 s sweep; measure again after it (full runs only).
+    let late = null;
+    if (!QUICK && process.env.BENCH_CHURN_LATE !== '0') {
+      await sleep(61000);
+      late = { mem: await t.gcMemory(), stats: await t.stats() };
+    }
+    return {
+      clients: n,
+      seconds: CFG.churnSeconds,
+      settleMs: settle,
+      run,
+      before,
+      after,
+      late,
+      b: pickStats(before.stats),
+      a: pickStats(after.stats),
+    };
+  });
 }
 
 // (r) Redis mode: two nodes sharing one redis-server we start ourselves
@@ -401,27 +404,37 @@ function redisSupported() {
   return null;
 }
 
+/** Child processes other than targets (redis-server), stopped by shutdown() too. */
+const children = new Set();
+async function stopChild(proc) {
+  if (proc.exitCode === null && proc.signalCode === null) {
+    proc.kill('SIGTERM');
+    await Promise.race([new Promise((r) => proc.once('exit', r)), sleep(3000)]);
+  }
+  children.delete(proc);
+}
+
 async function withRedis(fn) {
   const port = await freePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   const proc = TASKSET
     ? spawn('taskset', ['-c', SERVER_CORE, 'redis-server', ...args], { stdio: 'ignore' })
     : spawn('redis-server', args, { stdio: 'ignore' });
+  children.add(proc);
   try {
-    const net = require('node:net');
     let up = false;
     for (let i = 0; i < 100 && !up; i++) {
       up = await new Promise((r) => {
         const s = net.connect(port, '127.0.0.1', () => (s.end(), r(true)));
         s.on('error', () => r(false));
+        s.setTimeout(1000, () => (s.destroy(), r(false)));
       });
       if (!up) await sleep(100);
     }
     check(up, 'redis-server did not start');
     return await fn(`redis://127.0.0.1:${port}`, proc.pid);
   } finally {
-    proc.kill('SIGTERM');
-    await Promise.race([new Promise((r) => proc.once('exit', r)), sleep(3000)]);
+    await stopChild(proc);
   }
 }
 
@@ -452,10 +465,7 @@ async function scenarioRedis() {
     // pairs are a mix of same-node and cross-node (through the Redis adapter).
     const relay = await withCluster(url, redisPid, (a, b, group) =>
       withWorkers(1, async ([w]) => {
-        for (const node of [a, b]) {
-          const c = await w.call('connect', { kind: 'sio', url: node.url, count: CFG.pairs, concurrency: 50 });
-          check(c.connected === CFG.pairs, `${node.label}: only ${c.connected}/${CFG.pairs} connected (${c.firstError})`);
-        }
+        for (const node of [a, b]) await connectAll(w, node, CFG.pairs, 50);
         // Interest twins joined alternately: every pair spans the two nodes (the Redis path).
         const j = await w.call('join', { type: 'chat', timeoutMs: 30000, interleave: true, laneInterests: true });
         check(j.linked >= 2 * CFG.pairs - 1, `redis relay: only ${j.linked}/${2 * CFG.pairs} paired`);
@@ -471,15 +481,7 @@ async function scenarioRedis() {
     const lanes = async (nodes, group) =>
       withWorkers(1, async ([w]) => {
         const half = Math.floor(CFG.clients / 2);
-        for (const node of nodes) {
-          const c = await w.call('connect', {
-            kind: 'sio',
-            url: node.url,
-            count: nodes.length === 2 ? half : 2 * half,
-            concurrency: 100,
-          });
-          check(c.failed === 0, `${node.label}: ${c.failed} failed to connect (${c.firstError})`);
-        }
+        for (const node of nodes) await connectAll(w, node, nodes.length === 2 ? half : 2 * half, 100);
         await sleep(1500);
         const c0 = group.cpuSeconds();
         const j = await w.call('join', { type: 'chat', interleave: true, laneInterests: true });
@@ -512,22 +514,16 @@ const quietLog = [];
 async function waitQuiet(key) {
   if (!QUIET_WAIT_S || quietSpent >= QUIET_TOTAL_S) return;
   const t0 = Date.now();
-  try {
-    await waitQuietInner(key);
-  } finally {
-    quietSpent += (Date.now() - t0) / 1000;
-  }
-}
-async function waitQuietInner(key) {
-  const deadline = Date.now() + QUIET_WAIT_S * 1000;
+  const deadline = t0 + QUIET_WAIT_S * 1000;
   let other = 0;
   for (let i = 0; i < QUIET_WAIT_S + 1; i++) {
     const a = machineBusySeconds() - procCpuSeconds(process.pid);
     await sleep(1000);
     other = machineBusySeconds() - procCpuSeconds(process.pid) - a;
-    if (other < 0.15) return;
-    if (Date.now() >= deadline) break;
+    if (other < 0.15 || Date.now() >= deadline) break;
   }
+  quietSpent += (Date.now() - t0) / 1000;
+  if (other < 0.15) return;
   quietLog.push({ key, otherCpu: other });
   log(`  machine still busy before ${key} (other processes ${Math.round(other * 100)} % of a core); going ahead`);
 }
@@ -546,7 +542,7 @@ async function step(results, key, fn) {
 
 async function main() {
   pinSelf();
-  const oursScript = process.env.BENCH_OURS_SCRIPT || 'dist/index.js';
+  const oursScript = KINDS.ours.script;
   if (!fs.existsSync(path.join(ROOT, oursScript))) {
     console.error(`${oursScript} not found: run \`npm run build\` first.`);
     process.exit(1);
@@ -628,7 +624,7 @@ let stopping = false;
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
-  await stopAll();
+  await Promise.all([stopAll(), ...[...children].map(stopChild)]);
   process.exit(code);
 }
 process.on('SIGINT', () => shutdown(130));

@@ -91,6 +91,32 @@ class SioClient {
   }
 }
 
+/**
+ * Opens the websocket of a raw-ws or PeerJS client (client.ws). Resolves with the client when
+ * onMessage(data, ready) calls ready() (the server's hello frame); rejects on an error before that,
+ * or after timeoutMs (closing the socket). A promise settles once, so later errors are ignored.
+ */
+function openWebSocket(client, url, wsOpts, timeoutMs, timeoutMessage, onMessage) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...wsOpts });
+    client.ws = ws;
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(timeoutMessage));
+    }, timeoutMs);
+    const ready = () => {
+      clearTimeout(timer);
+      resolve(client);
+    };
+    ws.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    ws.on('close', () => client.h.onClose(client));
+    ws.on('message', (data) => onMessage(data, ready));
+  });
+}
+
 class WsClient {
   constructor(url, h) {
     this.url = url.replace(/^http/, 'ws') + '/';
@@ -102,64 +128,49 @@ class WsClient {
     this.ws = null;
   }
   connect(timeoutMs = 20000) {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(this.url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
-      this.ws = ws;
-      let ready = false;
-      const timer = setTimeout(() => {
-        ws.terminate();
-        reject(new Error('session timeout'));
-      }, timeoutMs);
-      ws.on('error', (err) => {
-        clearTimeout(timer);
-        if (!ready) reject(err);
-      });
-      ws.on('close', () => this.h.onClose(this));
-      ws.on('message', (data) => {
-        // Chat frames are the hot path: read the timestamp without a full JSON.parse, so the load
-        // process is not what limits the baseline.
-        const str = data.toString();
-        if (str.startsWith('{"t":"msg"')) {
-          const i = str.indexOf('"text":"') + 8;
-          this.h.onChat(this, Number(str.slice(i, str.indexOf('|', i))));
-          return;
-        }
-        const m = JSON.parse(str);
-        switch (m.t) {
-          case 'offer':
-            this.h.onSignal(this, 'offer', P.sdpTs(m.offer.sdp));
-            break;
-          case 'answer':
-            this.h.onSignal(this, 'answer', P.sdpTs(m.answer.sdp));
-            break;
-          case 'ice':
-            this.h.onSignal(this, 'candidate', P.candidateTs(m.candidate));
-            break;
-          case 'session':
-            ready = true;
-            clearTimeout(timer);
-            this.userId = String(m.id);
-            resolve(this);
-            break;
-          case 'paired':
-            this.roomId = String(m.room);
-            this.partnerId = String(m.partner);
-            this.h.onPaired(this);
-            break;
-          case 'partner_left':
-            this.roomId = null;
-            this.h.onPartnerLeft(this);
-            break;
-          default:
-        }
-      });
+    return openWebSocket(this, this.url, { handshakeTimeout: timeoutMs }, timeoutMs, 'session timeout', (data, ready) => {
+      // Chat frames are the hot path: read the timestamp without a full JSON.parse, so the load
+      // process is not what limits the baseline.
+      const str = data.toString();
+      if (str.startsWith('{"t":"msg"')) {
+        const i = str.indexOf('"text":"') + 8;
+        this.h.onChat(this, Number(str.slice(i, str.indexOf('|', i))));
+        return;
+      }
+      const m = JSON.parse(str);
+      switch (m.t) {
+        case 'offer':
+          this.h.onSignal(this, 'offer', P.sdpTs(m.offer.sdp));
+          break;
+        case 'answer':
+          this.h.onSignal(this, 'answer', P.sdpTs(m.answer.sdp));
+          break;
+        case 'ice':
+          this.h.onSignal(this, 'candidate', P.candidateTs(m.candidate));
+          break;
+        case 'session':
+          this.userId = String(m.id);
+          ready();
+          break;
+        case 'paired':
+          this.roomId = String(m.room);
+          this.partnerId = String(m.partner);
+          this.h.onPaired(this);
+          break;
+        case 'partner_left':
+          this.roomId = null;
+          this.h.onPartnerLeft(this);
+          break;
+        default:
+      }
     });
   }
   join() {
     this.ws.send('{"t":"join"}');
   }
+  /** The relay treats a join while paired as "next". */
   next() {
-    this.ws.send('{"t":"join"}');
+    this.join();
   }
   leaveRoom() {}
   leaveQueue() {}
@@ -194,45 +205,28 @@ class PeerClient {
     this.connectionId = `mc_${Math.random().toString(36).slice(2, 14)}`;
   }
   connect(timeoutMs = 20000) {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`${this.base}/peerjs?key=peerjs&id=${this.userId}&token=${this.token}`, {
-        perMessageDeflate: false,
-      });
-      this.ws = ws;
-      let ready = false;
-      const timer = setTimeout(() => {
-        ws.terminate();
-        reject(new Error('OPEN timeout'));
-      }, timeoutMs);
-      ws.on('error', (err) => {
-        clearTimeout(timer);
-        if (!ready) reject(err);
-      });
-      ws.on('close', () => this.h.onClose(this));
-      ws.on('message', (data) => {
-        const m = JSON.parse(data);
-        switch (m.type) {
-          case 'OPEN':
-            ready = true;
-            clearTimeout(timer);
-            resolve(this);
-            break;
-          case 'OFFER':
-            this.h.onSignal(this, 'offer', P.sdpTs(m.payload.sdp.sdp));
-            break;
-          case 'ANSWER':
-            this.h.onSignal(this, 'answer', P.sdpTs(m.payload.sdp.sdp));
-            break;
-          case 'CANDIDATE':
-            this.h.onSignal(this, 'candidate', P.candidateTs(m.payload.candidate));
-            break;
-          case 'ERROR':
-          case 'ID-TAKEN':
-            this.h.onError(this, m.type);
-            break;
-          default:
-        }
-      });
+    const url = `${this.base}/peerjs?key=peerjs&id=${this.userId}&token=${this.token}`;
+    return openWebSocket(this, url, {}, timeoutMs, 'OPEN timeout', (data, ready) => {
+      const m = JSON.parse(data);
+      switch (m.type) {
+        case 'OPEN':
+          ready();
+          break;
+        case 'OFFER':
+          this.h.onSignal(this, 'offer', P.sdpTs(m.payload.sdp.sdp));
+          break;
+        case 'ANSWER':
+          this.h.onSignal(this, 'answer', P.sdpTs(m.payload.sdp.sdp));
+          break;
+        case 'CANDIDATE':
+          this.h.onSignal(this, 'candidate', P.candidateTs(m.payload.candidate));
+          break;
+        case 'ERROR':
+        case 'ID-TAKEN':
+          this.h.onError(this, m.type);
+          break;
+        default:
+      }
     });
   }
   /** PeerJS has no matchmaking: the harness pairs clients itself (see pairLocally). */

@@ -126,4 +126,4 @@ function textTs(text) {
   return Number(text.slice(0, text.indexOf('|')));
 }
 
-module.exports = { makeSdp, sdpTs, makeCandidate, candidateTs, makeText, textTs, SDP_BYTES: makeSdp(1).length };
+module.exports = { makeSdp, sdpTs, makeCandidate, candidateTs, makeText, textTs };

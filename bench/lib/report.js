@@ -16,12 +16,10 @@ function render(out) {
   const r = out.results;
   const m = out.machine;
   const rows = [];
-  // kind: 'higher' → ratio shown as %, 'lower' → shown as ×
-  const add = (metric, unit, path, opts = {}) => {
-    const ours = opts.ours !== undefined ? opts.ours : get(r, path.replace('$', 'ours'));
-    const ws = opts.ws !== undefined ? opts.ws : get(r, path.replace('$', 'ws'));
-    const sio = opts.sio !== undefined ? opts.sio : get(r, path.replace('$', 'sio'));
-    const peer = opts.peer !== undefined ? opts.peer : opts.withPeer ? get(r, path.replace('$', 'peer')) : undefined;
+  // One row: ours, raw ws and their ratio, the socket.io floor's ratio to raw ws, PeerJS.
+  // opts.lower: a cost (ratio shown as ×); otherwise a rate (ratio shown as %).
+  const add = (metric, unit, opts) => {
+    const { ours, ws, sio, peer } = opts;
     const show = opts.lower ? times : pct;
     let result = '';
     if (opts.pass) {
@@ -39,133 +37,75 @@ function render(out) {
       result,
     ]);
   };
+  // picker(scenario)(path, f): { ours, ws, sio } at `path` in the results of `${scenario}.<target>`,
+  // passed through f (undefined where missing).
+  const picker =
+    (scenario, kinds = ['ours', 'ws', 'sio']) =>
+    (p, f = (v) => v) =>
+      Object.fromEntries(
+        kinds.map((k) => {
+          const v = get(r[`${scenario}.${k}`], p);
+          return [k, v == null ? undefined : f(v)];
+        }),
+      );
   const okNum = (...xs) => xs.every((x) => x != null && Number.isFinite(x));
   const atLeast = (k) => (o, w) => (okNum(o, w) ? o / w >= k : null);
   const atMost = (k) => (o, w) => (okNum(o, w) ? o / w <= k : null);
+  const percent = (v) => v * 100;
 
   if (r['pairing.ours'] || r['pairing.ws']) {
-    const P = { ours: r['pairing.ours'], ws: r['pairing.ws'], sio: r['pairing.sio'] };
-    add('a. Connect rate', 'conn/s', '', {
-      ours: P.ours?.connectPerSec,
-      ws: P.ws?.connectPerSec,
-      sio: P.sio?.connectPerSec,
-      target: '≥ 50 %',
-      pass: atLeast(0.5),
-    });
-    add('a. Server CPU per connection', 'µs', '', {
-      ours: P.ours?.connectServerCpuUs,
-      ws: P.ws?.connectServerCpuUs,
-      sio: P.sio?.connectServerCpuUs,
-      lower: true,
-      digits: 0,
-    });
-    add('a. Pairing rate', 'pairs/s', '', {
-      ours: P.ours?.pairsPerSec,
-      ws: P.ws?.pairsPerSec,
-      sio: P.sio?.pairsPerSec,
-      target: '≥ 80 %',
-      pass: atLeast(0.8),
-    });
-    add('a. Server CPU per pair', 'µs', '', {
-      ours: P.ours?.pairServerCpuUs,
-      ws: P.ws?.pairServerCpuUs,
-      sio: P.sio?.pairServerCpuUs,
-      lower: true,
-      digits: 0,
-    });
+    const pick = picker('pairing');
+    add('a. Connect rate', 'conn/s', { ...pick('connectPerSec'), target: '≥ 50 %', pass: atLeast(0.5) });
+    add('a. Server CPU per connection', 'µs', { ...pick('connectServerCpuUs'), lower: true, digits: 0 });
+    add('a. Pairing rate', 'pairs/s', { ...pick('pairsPerSec'), target: '≥ 80 %', pass: atLeast(0.8) });
+    add('a. Server CPU per pair', 'µs', { ...pick('pairServerCpuUs'), lower: true, digits: 0 });
   }
   if (r['relay.ours'] || r['relay.ws']) {
-    const R = { ours: r['relay.ours'], ws: r['relay.ws'], sio: r['relay.sio'] };
-    const pick = (p) => ({ ours: get(R.ours, p), ws: get(R.ws, p), sio: get(R.sio, p) });
-    add('b. Chat relay at saturation', 'msgs/s', '', { ...pick('sat.perSec'), target: '≥ 60 %', pass: atLeast(0.6) });
-    add('b. Server CPU per chat msg', 'µs', '', { ...pick('sat.cpuUsPerMsg'), lower: true, digits: 1 });
-    add('b. Server core busy at saturation', '%', '', {
-      ours: get(R.ours, 'sat.serverCpuUtil') * 100,
-      ws: get(R.ws, 'sat.serverCpuUtil') * 100,
-      sio: get(R.sio, 'sat.serverCpuUtil') * 100,
-      digits: 0,
-      lower: true,
-    });
-    add('b. Load core busy at saturation', '%', '', {
-      ours: get(R.ours, 'sat.loadCpuUtil') * 100,
-      ws: get(R.ws, 'sat.loadCpuUtil') * 100,
-      sio: get(R.sio, 'sat.loadCpuUtil') * 100,
-      digits: 0,
-      lower: true,
-    });
-    add('b. Offered rate at ½ saturation', 'msgs/s', '', { ...pick('half.offeredPerSec') });
-    add('b. Latency p50 at ½ saturation', 'ms', '', { ...pick('half.latencyMs.p50'), lower: true });
-    add('b. Latency p95 at ½ saturation', 'ms', '', { ...pick('half.latencyMs.p95'), lower: true });
-    add('b. Latency p99 at ½ saturation', 'ms', '', {
-      ...pick('half.latencyMs.p99'),
-      lower: true,
-      target: '≤ 2×',
-      pass: atMost(2),
-    });
-    add('b. Latency p99 at saturation', 'ms', '', { ...pick('sat.latencyMs.p99'), lower: true });
+    const pick = picker('relay');
+    add('b. Chat relay at saturation', 'msgs/s', { ...pick('sat.perSec'), target: '≥ 60 %', pass: atLeast(0.6) });
+    add('b. Server CPU per chat msg', 'µs', { ...pick('sat.cpuUsPerMsg'), lower: true, digits: 1 });
+    add('b. Server core busy at saturation', '%', { ...pick('sat.serverCpuUtil', percent), digits: 0, lower: true });
+    add('b. Load core busy at saturation', '%', { ...pick('sat.loadCpuUtil', percent), digits: 0, lower: true });
+    add('b. Offered rate at ½ saturation', 'msgs/s', pick('half.offeredPerSec'));
+    add('b. Latency p50 at ½ saturation', 'ms', { ...pick('half.latencyMs.p50'), lower: true });
+    add('b. Latency p95 at ½ saturation', 'ms', { ...pick('half.latencyMs.p95'), lower: true });
+    add('b. Latency p99 at ½ saturation', 'ms', { ...pick('half.latencyMs.p99'), lower: true, target: '≤ 2×', pass: atMost(2) });
+    add('b. Latency p99 at saturation', 'ms', { ...pick('sat.latencyMs.p99'), lower: true });
+    // Variants of ours against raw ws, for information.
+    const vsWs = (variant, p) => ({ ours: get(variant, p), ws: get(r['relay.ws'], p), target: 'info' });
     const nr = r['relay.ours_norecovery'];
     if (nr && !nr.error) {
-      add('b. Relay, ours with recovery off', 'msgs/s', '', {
-        ours: get(nr, 'sat.perSec'),
-        ws: get(R.ws, 'sat.perSec'),
-        target: 'info',
-      });
-      add('b. CPU per chat msg, recovery off', 'µs', '', {
-        ours: get(nr, 'sat.cpuUsPerMsg'),
-        ws: get(R.ws, 'sat.cpuUsPerMsg'),
-        lower: true,
-        digits: 1,
-        target: 'info',
-      });
-      add('b. Latency p99 at ½ sat., recovery off', 'ms', '', {
-        ours: get(nr, 'half.latencyMs.p99'),
-        ws: get(R.ws, 'half.latencyMs.p99'),
-        lower: true,
-        target: 'info',
-      });
+      add('b. Relay, ours with recovery off', 'msgs/s', vsWs(nr, 'sat.perSec'));
+      add('b. CPU per chat msg, recovery off', 'µs', { ...vsWs(nr, 'sat.cpuUsPerMsg'), lower: true, digits: 1 });
+      add('b. Latency p99 at ½ sat., recovery off', 'ms', { ...vsWs(nr, 'half.latencyMs.p99'), lower: true });
     }
     const nb = r['relay.ours_bufferutil'];
     if (nb && !nb.error) {
-      add(`b. Relay, ours ${m.bufferutilVariant}`, 'msgs/s', '', {
-        ours: get(nb, 'sat.perSec'),
-        ws: get(R.ws, 'sat.perSec'),
-        target: 'info',
-      });
-      add(`b. CPU per chat msg, ours ${m.bufferutilVariant}`, 'µs', '', {
-        ours: get(nb, 'sat.cpuUsPerMsg'),
-        ws: get(R.ws, 'sat.cpuUsPerMsg'),
-        lower: true,
-        digits: 1,
-        target: 'info',
-      });
+      add(`b. Relay, ours ${m.bufferutilVariant}`, 'msgs/s', vsWs(nb, 'sat.perSec'));
+      add(`b. CPU per chat msg, ours ${m.bufferutilVariant}`, 'µs', { ...vsWs(nb, 'sat.cpuUsPerMsg'), lower: true, digits: 1 });
     }
   }
   if (r['idle.ours'] || r['idle.ws']) {
-    const I = { ours: r['idle.ours'], ws: r['idle.ws'], sio: r['idle.sio'] };
-    const kb = (x, p) => (get(x, p) == null ? undefined : get(x, p) / 1024);
-    add('c. RSS per idle socket', 'KB', '', {
-      ours: kb(I.ours, 'rssPerSocket'),
-      ws: kb(I.ws, 'rssPerSocket'),
-      sio: kb(I.sio, 'rssPerSocket'),
+    const pick = picker('idle');
+    const kb = (v) => v / 1024;
+    add('c. RSS per idle socket', 'KB', {
+      ...pick('rssPerSocket', kb),
       lower: true,
       digits: 1,
       target: '≤ 2×',
       pass: atMost(2),
     });
-    add('c. Heap per idle socket', 'KB', '', {
-      ours: kb(I.ours, 'heapPerSocket'),
-      ws: kb(I.ws, 'heapPerSocket'),
-      sio: kb(I.sio, 'heapPerSocket'),
+    add('c. Heap per idle socket', 'KB', {
+      ...pick('heapPerSocket', kb),
       lower: true,
       digits: 2,
       target: '≤ 6 KB',
       pass: (o) => (okNum(o) ? o <= 6 : null),
     });
-    const big = get(I.ours, 'big');
+    const big = get(r['idle.ours'], 'big');
     if (big) {
-      add(`c. RSS with ${big.sockets.toLocaleString('en-US')} idle sockets`, 'MB', '', {
+      add(`c. RSS with ${big.sockets.toLocaleString('en-US')} idle sockets`, 'MB', {
         ours: big.rss / 2 ** 20,
-        ws: null,
         noWs: true,
         digits: 0,
         target: '< 400 MB',
@@ -174,23 +114,23 @@ function render(out) {
     }
   }
   if (r['signal.ours'] || r['signal.ws']) {
-    const S = { ours: r['signal.ours'], ws: r['signal.ws'], sio: r['signal.sio'], peer: r['signal.peer'] };
-    const pick = (p) => ({ ours: get(S.ours, p), ws: get(S.ws, p), sio: get(S.sio, p), peer: get(S.peer, p) });
-    add('d. Signalling relay', 'msgs/s', '', { ...pick('perSec') });
-    add('d. Server CPU per signalling msg', 'µs', '', {
+    const pick = picker('signal', ['ours', 'ws', 'sio', 'peer']);
+    add('d. Signalling relay', 'msgs/s', pick('perSec'));
+    add('d. Server CPU per signalling msg', 'µs', {
       ...pick('cpuUsPerMsg'),
       lower: true,
       digits: 1,
       target: '≤ PeerJS',
       pass: (o, _w, p) => (okNum(o, p) ? o <= p : null),
     });
-    add('d. Signalling latency p99', 'ms', '', { ...pick('latencyMs.p99'), lower: true });
+    add('d. Signalling latency p99', 'ms', { ...pick('latencyMs.p99'), lower: true });
     const sb = r['signal.ours_bufferutil'];
     if (sb && !sb.error) {
-      add(`d. CPU per signalling msg, ours ${m.bufferutilVariant}`, 'µs', '', {
+      const { ws, peer } = pick('cpuUsPerMsg');
+      add(`d. CPU per signalling msg, ours ${m.bufferutilVariant}`, 'µs', {
         ours: sb.cpuUsPerMsg,
-        ws: get(S.ws, 'cpuUsPerMsg'),
-        peer: get(S.peer, 'cpuUsPerMsg'),
+        ws,
+        peer,
         lower: true,
         digits: 1,
         target: 'info',
@@ -238,12 +178,11 @@ function render(out) {
     const mem = r['relay.ours'];
     const single = R.single; // same interest-twin joins against one node in memory mode
     const redisRow = (metric, unit, o, m, opts) => {
-      const lower = opts.lower;
       rows.push([
         `${metric}${unit ? ` (${unit})` : ''}`,
         fmt(o, opts.digits),
         `${opts.ref || 'memory'}: ${fmt(m, opts.digits)}`,
-        (lower ? times : pct)(ratio(o, m)),
+        (opts.lower ? times : pct)(ratio(o, m)),
         '–',
         '–',
         opts.target || '',

@@ -79,11 +79,16 @@ async function getJson(port, urlPath) {
   return JSON.parse(body);
 }
 
-/** Generous limits so the benchmark measures the relay, not the rate limiter. */
+/**
+ * Generous limits so the benchmark measures the relay, not the rate limiter. REDIS_URL is cleared so
+ * a value from the shell or a .env file cannot turn memory mode into Redis mode (or send traffic off
+ * this machine); the Redis scenario sets its own.
+ */
 const OURS_ENV = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   HOST: '127.0.0.1',
+  REDIS_URL: '',
   RATE_LIMIT_POINTS: '1000000',
   JOIN_RATE_LIMIT_POINTS: '1000000',
   MESSAGE_RATE_LIMIT_POINTS: '1000000',
@@ -112,8 +117,8 @@ class Target {
     this.label = opts.label || this.def.label;
   }
   async start() {
-    this.port = this.opts.port || (await freePort());
-    const nodeArgs = [...(this.opts.nodeArgs || [])];
+    this.port = await freePort();
+    const nodeArgs = [];
     // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of every `ours` process (see bench/profile.js).
     if (this.kind === 'ours' && process.env.BENCH_CPU_PROF)
       nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`);
@@ -177,7 +182,7 @@ class Target {
   async ensureInspector() {
     if (!this.inspector) {
       const list = await getJson(this.inspectPort, '/json/list');
-      const ws = new WebSocket(list[0].webSocketDebuggerUrl, { perMessageDeflate: false });
+      const ws = new WebSocket(list[0].webSocketDebuggerUrl, { perMessageDeflate: false, handshakeTimeout: 10000 });
       await new Promise((res, rej) => ws.once('open', res).once('error', rej));
       const pending = new Map();
       ws.on('message', (d) => {
@@ -316,5 +321,4 @@ module.exports = {
   LOAD_CORE,
   ROOT,
   KINDS,
-  getJson,
 };

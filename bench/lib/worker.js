@@ -70,7 +70,7 @@ async function connect({ kind, url, count, concurrency = 100, timeoutMs = 30000 
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
   const ms = performance.now() - t0;
   clients.push(...made);
-  return { connected: made.length, failed, firstError, ms, total: clients.length, errors: takeErrors() };
+  return { connected: made.length, failed, firstError, ms, errors: takeErrors() };
 }
 
 function linkPartners() {
@@ -127,8 +127,46 @@ async function join({ type = 'chat', timeoutMs = 60000, interleave = false, lane
   return { paired, want, ms, linked, crossPairs, errors: takeErrors() };
 }
 
-function mark(name, extra = {}) {
-  process.send({ mark: name, ...extra });
+function mark(name) {
+  process.send({ mark: name });
+}
+
+/** Counters of one load run (relay or signal), shared by its handlers and its measured window. */
+function newRun() {
+  return { hist: newHist(), measuring: false, running: true, delivered: 0, sent: 0, received: 0 };
+}
+
+/** A message sent at `ts` arrived: counts it and, inside the window, records its latency (returned; 0 outside). */
+function arrived(run, ts) {
+  run.received++;
+  if (!run.measuring) return 0;
+  run.delivered++;
+  const latency = Math.max(1, now() - ts);
+  run.hist.recordValue(latency);
+  return latency;
+}
+
+/**
+ * Warm-up, then the measured window between the 'start' and 'end' marks (run.measuring); then stops
+ * the load loop (run.running = false). Returns the window's length in seconds.
+ */
+async function measureWindow(run, warmup, seconds) {
+  await sleep(warmup * 1000);
+  run.measuring = true;
+  mark('start');
+  const t1 = performance.now();
+  await sleep(seconds * 1000);
+  run.measuring = false;
+  const elapsed = (performance.now() - t1) / 1000;
+  mark('end');
+  run.running = false;
+  return elapsed;
+}
+
+/** Waits, at most drainMs, for the messages still in flight. */
+async function drain(run, drainMs) {
+  const deadline = Date.now() + drainMs;
+  while (run.received < run.sent && Date.now() < deadline) await sleep(20);
 }
 
 /**
@@ -139,78 +177,55 @@ function mark(name, extra = {}) {
 async function relay({ mode, warmup = 2, seconds = 10, window = 4, rate = 1000, size = 64, drainMs = 5000 }) {
   const senders = clients.filter((c) => c.partner && c.roomId);
   if (!senders.length) throw new Error('no paired clients');
-  const hist = newHist();
-  let measuring = false;
-  let running = true;
-  let delivered = 0;
-  let sent = 0;
-  let received = 0;
+  const run = newRun();
   on = {
     ...on,
     chat: (c, ts) => {
-      received++;
-      if (measuring) {
-        delivered++;
-        hist.recordValue(Math.max(1, now() - ts));
-      }
-      if (mode === 'saturate' && running) {
+      arrived(run, ts);
+      if (mode === 'saturate' && run.running) {
         c.partner.sendChat(P.makeText(now(), size));
-        sent++;
+        run.sent++;
       }
     },
   };
   let ticker = null;
-  let offered = 0;
-  let skipped = 0;
+  let offeredInWindow = 0;
   if (mode === 'saturate') {
     for (let w = 0; w < window; w++) {
       for (const c of senders) {
         c.sendChat(P.makeText(now(), size));
-        sent++;
+        run.sent++;
       }
     }
   } else {
     const t0 = performance.now();
     let rr = 0;
+    let offered = 0;
     ticker = setInterval(() => {
       const due = Math.floor((rate * (performance.now() - t0)) / 1000);
       const burst = Math.min(due - offered, Math.ceil(rate / 100));
       for (let k = 0; k < burst; k++) {
         senders[rr++ % senders.length].sendChat(P.makeText(now(), size));
         offered++;
-        sent++;
+        run.sent++;
+        if (run.measuring) offeredInWindow++;
       }
-      if (due - offered > rate / 10) {
-        skipped += due - offered - Math.ceil(rate / 10); // never more than 100 ms of backlog
-        offered = due - Math.ceil(rate / 10);
-      }
+      if (due - offered > rate / 10) offered = due - Math.ceil(rate / 10); // never more than 100 ms of backlog
     }, 2);
   }
-  await sleep(warmup * 1000);
-  measuring = true;
-  const offeredAtStart = offered;
-  skipped = 0;
-  mark('start');
-  const t1 = performance.now();
-  await sleep(seconds * 1000);
-  measuring = false;
-  const elapsed = (performance.now() - t1) / 1000;
-  mark('end', { delivered });
-  const offeredInWindow = offered - offeredAtStart - skipped;
-  running = false;
+  const elapsed = await measureWindow(run, warmup, seconds);
   if (ticker) clearInterval(ticker);
-  const deadline = Date.now() + drainMs;
-  while (received < sent && Date.now() < deadline) await sleep(20);
+  await drain(run, drainMs);
   on = { ...on, chat: noop };
   return {
     mode,
     pairs: senders.length / 2,
-    delivered,
+    delivered: run.delivered,
     seconds: elapsed,
-    perSec: delivered / elapsed,
+    perSec: run.delivered / elapsed,
     offeredPerSec: mode === 'rate' ? offeredInWindow / elapsed : null,
-    lost: sent - received,
-    latencyMs: summary(hist),
+    lost: run.sent - run.received,
+    latencyMs: summary(run.hist),
     errors: takeErrors(),
   };
 }
@@ -230,13 +245,8 @@ async function signal({ warmup = 2, seconds = 10, candidates = 10, drainMs = 500
     list.push([c, c.partner]);
   }
   if (!list.length) throw new Error('no paired clients');
-  const hist = newHist();
+  const run = newRun();
   const sdpHist = newHist();
-  let measuring = false;
-  let running = true;
-  let delivered = 0;
-  let sent = 0;
-  let received = 0;
   let negotiations = 0;
   const state = new Map();
   function start(a, b) {
@@ -244,38 +254,33 @@ async function signal({ warmup = 2, seconds = 10, candidates = 10, drainMs = 500
     state.set(a, st);
     state.set(b, st);
     a.sendOffer(now());
-    sent++;
+    run.sent++;
+  }
+  function sendCandidates(c) {
+    for (let k = 0; k < candidates; k++) {
+      c.sendCandidate(now());
+      run.sent++;
+    }
   }
   function maybeDone(st) {
     if (st.answered && st.aCands >= candidates && st.bCands >= candidates) {
-      negotiations += measuring ? 1 : 0;
-      if (running) start(st.a, st.b);
+      negotiations += run.measuring ? 1 : 0;
+      if (run.running) start(st.a, st.b);
     }
   }
   on = {
     ...on,
     signal: (c, kind, ts) => {
-      received++;
-      if (measuring) {
-        delivered++;
-        const v = Math.max(1, now() - ts);
-        hist.recordValue(v);
-        if (kind !== 'candidate') sdpHist.recordValue(v);
-      }
+      const latency = arrived(run, ts);
+      if (latency && kind !== 'candidate') sdpHist.recordValue(latency);
       const st = state.get(c);
       if (kind === 'offer') {
         c.sendAnswer(now());
-        sent++;
-        for (let k = 0; k < candidates; k++) {
-          c.sendCandidate(now());
-          sent++;
-        }
+        run.sent++;
+        sendCandidates(c);
       } else if (kind === 'answer') {
         st.answered = true;
-        for (let k = 0; k < candidates; k++) {
-          c.sendCandidate(now());
-          sent++;
-        }
+        sendCandidates(c);
         maybeDone(st);
       } else {
         if (c === st.a) st.aCands++;
@@ -285,26 +290,17 @@ async function signal({ warmup = 2, seconds = 10, candidates = 10, drainMs = 500
     },
   };
   for (const [a, b] of list) start(a, b);
-  await sleep(warmup * 1000);
-  measuring = true;
-  mark('start');
-  const t1 = performance.now();
-  await sleep(seconds * 1000);
-  measuring = false;
-  const elapsed = (performance.now() - t1) / 1000;
-  mark('end', { delivered });
-  running = false;
-  const deadline = Date.now() + drainMs;
-  while (received < sent && Date.now() < deadline) await sleep(20);
+  const elapsed = await measureWindow(run, warmup, seconds);
+  await drain(run, drainMs);
   on = { ...on, signal: noop };
   return {
     pairs: list.length,
-    delivered,
+    delivered: run.delivered,
     negotiations,
     seconds: elapsed,
-    perSec: delivered / elapsed,
-    lost: sent - received,
-    latencyMs: summary(hist),
+    perSec: run.delivered / elapsed,
+    lost: run.sent - run.received,
+    latencyMs: summary(run.hist),
     sdpLatencyMs: summary(sdpHist),
     errors: takeErrors(),
   };
