@@ -14,6 +14,8 @@ export interface SocketData {
   ipHash: string;
   /** The last join request, so `next` can queue again with the same wishes. */
   lastJoin?: { type: SessionType; interests: string[]; language?: string };
+  /** Set as the connection closes, so a recovered session (on any node) knows to queue again. */
+  waitingWhenDropped?: boolean;
 }
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

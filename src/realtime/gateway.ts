@@ -63,10 +63,11 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
     // During shutdown the node's rooms and queue entries are cleared in bulk.
     if (!ctx.accepting()) return;
     ctx.pairing.stopWaiting(userId);
-    const wasWaiting = await ctx.services.queue.remove(userId);
+    await ctx.services.queue.remove(userId);
     const room = await ctx.services.rooms.roomOf(userId);
-    if (grace.applies(reason)) grace.hold(socket, room, wasWaiting);
-    else if (room) await ctx.pairing.endRoom(room, userId, 'disconnected');
+    if (!room) return;
+    if (grace.applies(reason)) grace.hold(socket, room);
+    else await ctx.pairing.endRoom(room, userId, 'disconnected');
   }
 
   io.on('connection', (socket: ClientSocket) => {
@@ -80,6 +81,10 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
         logger.error('resuming recovered session failed', { userId: socket.data.userId, error: String(error) }),
       );
     }
+    // Runs before Socket.io saves the session for recovery, so the flag travels with it.
+    socket.on('disconnecting', () => {
+      socket.data.waitingWhenDropped = ctx.pairing.localWaiters().has(socket.data.userId);
+    });
     socket.on('disconnect', (reason) => {
       logger.debug('socket disconnected', { userId: socket.data.userId, reason });
       void runInOrder(socket, () => onDisconnect(socket, reason)).catch((error: unknown) => {

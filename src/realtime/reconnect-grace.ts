@@ -13,8 +13,6 @@ const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server n
  */
 export class ReconnectGrace {
   private readonly roomTimers = new Map<string, NodeJS.Timeout>();
-  /** Users who were waiting when they dropped; their queue entry is restored if they come back. */
-  private readonly queueSpots = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly ctx: RealtimeContext) {}
 
@@ -22,24 +20,17 @@ export class ReconnectGrace {
     return this.ctx.config.reconnectGraceMs > 0 && !DELIBERATE_DISCONNECTS.has(reason);
   }
 
-  hold(socket: ClientSocket, room: Room | undefined, wasWaiting: boolean): void {
+  hold(socket: ClientSocket, room: Room): void {
     const { userId } = socket.data;
-    if (wasWaiting)
-      this.queueSpots.set(
-        userId,
-        this.expire(() => this.queueSpots.delete(userId)),
-      );
-    if (!room) return;
     this.ctx.io.to(room.id).except(socket.id).emit('partner_reconnecting', { graceMs: this.ctx.config.reconnectGraceMs });
-    this.roomTimers.set(
-      userId,
-      this.expire(() => {
-        this.roomTimers.delete(userId);
-        void runInOrder(socket, () => this.endRoomUnlessBack(socket)).catch((error: unknown) =>
-          this.ctx.logger.error('ending room after grace failed', { userId, error: String(error) }),
-        );
-      }),
-    );
+    const timer = setTimeout(() => {
+      this.roomTimers.delete(userId);
+      void runInOrder(socket, () => this.endRoomUnlessBack(socket)).catch((error: unknown) =>
+        this.ctx.logger.error('ending room after grace failed', { userId, error: String(error) }),
+      );
+    }, this.ctx.config.reconnectGraceMs);
+    timer.unref();
+    this.roomTimers.set(userId, timer);
   }
 
   /** The user is back on this node with their session: resume the room, or the wait. */
@@ -54,10 +45,9 @@ export class ReconnectGrace {
       socket.emit('partner_disconnected', { reason: 'disconnected' });
     }
     if (room && socket.rooms.has(room.id)) this.ctx.io.to(room.id).except(socket.id).emit('partner_reconnected');
-    const heldSpot = this.queueSpots.get(userId);
-    if (heldSpot === undefined) return;
-    clearTimeout(heldSpot);
-    this.queueSpots.delete(userId);
+    // A session is recoverable only within the grace, so a user who was waiting still has a place.
+    if (!socket.data.waitingWhenDropped) return;
+    socket.data.waitingWhenDropped = false;
     if (!room && socket.data.lastJoin) await this.ctx.pairing.requestPartner(socket, socket.data.lastJoin);
   }
 
@@ -69,15 +59,8 @@ export class ReconnectGrace {
     if (room) await this.ctx.pairing.endRoom(room, socket.data.userId, 'disconnected');
   }
 
-  private expire(onExpiry: () => void): NodeJS.Timeout {
-    const timer = setTimeout(onExpiry, this.ctx.config.reconnectGraceMs);
-    timer.unref();
-    return timer;
-  }
-
   stop(): void {
-    for (const timer of [...this.roomTimers.values(), ...this.queueSpots.values()]) clearTimeout(timer);
+    for (const timer of this.roomTimers.values()) clearTimeout(timer);
     this.roomTimers.clear();
-    this.queueSpots.clear();
   }
 }

@@ -166,6 +166,30 @@ test('a dropped user recovers their session on another node within the grace', a
   resumed.disconnect();
 });
 
+test('a waiting user who drops and recovers on another node keeps waiting and gets paired', async () => {
+  const [one, two] = await startNodes(2, { RECONNECT_GRACE_MS: '3000' });
+  const waiter = await connectClient(one!.url);
+  const waiting = waitFor(waiter, 'waiting_for_partner');
+  waiter.emit('join', { type: 'chat' });
+  await waiting;
+  waiter.io.engine.close();
+  await eventually(async () => (await one!.server.services.queue.waitingCounts()).chat === 0, 5000, {
+    what: 'the dropped waiter leaving the queue',
+  });
+  const resumed = io(two!.url, { transports: ['websocket'], forceNew: true, reconnection: false, autoConnect: false });
+  Object.assign(resumed, { _pid: (waiter as any)._pid, _lastOffset: (waiter as any)._lastOffset });
+  const session = waitFor<SessionInfo>(resumed, 'session');
+  const waitingAgain = waitFor(resumed, 'waiting_for_partner');
+  resumed.connect();
+  expect(await session).toEqual({ userId: waiter.session.userId, recovered: true });
+  await waitingAgain;
+  const found = waitFor<PartnerFoundPayload>(resumed, 'partner_found');
+  const newcomer = await connectClient(one!.url);
+  expect((await joinAndWait(newcomer, { type: 'chat' })).partnerId).toBe(waiter.session.userId);
+  expect((await found).partnerId).toBe(newcomer.session.userId);
+  resumed.disconnect();
+});
+
 test("a node's graceful shutdown tells its users' partners on other nodes", async () => {
   const [one, two] = await startNodes(2);
   const { a, b } = await pairClients([one!.url, two!.url]);
