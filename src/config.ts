@@ -87,6 +87,21 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000).describe('a positive integer (ms allowed for graceful shutdown)'),
   PING_INTERVAL_MS: positiveInt.default(25000).describe('a positive integer (Socket.io ping interval)'),
   PING_TIMEOUT_MS: positiveInt.default(20000).describe('a positive integer (Socket.io ping timeout)'),
+  AGE_GATE: z.enum(['off', 'adult-only', 'split']).default('off').describe('off, adult-only or split'),
+  BAN_MODE: z.enum(['hard', 'shadow']).default('hard').describe('hard or shadow'),
+  BOT_CHECK: z.enum(['off', 'pow', 'turnstile', 'hcaptcha']).default('off').describe('off, pow, turnstile or hcaptcha'),
+  BOT_CHECK_MODE: z.enum(['always', 'suspicious']).default('always').describe('always or suspicious'),
+  BOT_CHECK_POW_COST: positiveInt.default(50000).describe('a positive integer (proof-of-work maximum number)'),
+  BOT_CHECK_SECRET: optionalString.describe('the Turnstile / hCaptcha secret key (or the proof-of-work HMAC key)'),
+  BOT_CHECK_SITE_KEY: optionalString.describe('the Turnstile / hCaptcha site key given to clients'),
+  BOT_CHECK_VERIFY_URL: optionalString.describe("an http(s) URL (the provider's siteverify endpoint by default)"),
+  BOT_CHECK_TIMEOUT_MS: positiveInt.default(3000).describe('a positive integer (ms allowed for a verification)'),
+  BOT_PASS_TTL_SECONDS: positiveInt.default(3600).describe('a positive integer (lifetime of a bot pass)'),
+  MESSAGE_FILTER: z.enum(['off', 'contact']).default('off').describe('off or contact'),
+  MODERATION_HOOK_URL: optionalString.describe('an http(s) URL that decides on every chat message'),
+  MODERATION_HOOK_TIMEOUT_MS: positiveInt.default(300).describe('a positive integer (ms)'),
+  MODERATION_HOOK_FAIL: z.enum(['open', 'closed']).default('open').describe('open or closed'),
+  ICE_RELAY_ONLY: booleanFlag.default(false).describe('true or false (video only through TURN)'),
   SERVE_DEMO: booleanFlag.default(true).describe('true or false (serve the demo client at /)'),
 });
 
@@ -149,6 +164,23 @@ export interface Config {
   pingIntervalMs: number;
   pingTimeoutMs: number;
   serveDemo: boolean;
+  safety: {
+    ageGate: Env['AGE_GATE'];
+    banMode: Env['BAN_MODE'];
+    botCheck: {
+      provider: Env['BOT_CHECK'];
+      mode: Env['BOT_CHECK_MODE'];
+      powCost: number;
+      secret?: string;
+      siteKey?: string;
+      verifyUrl?: string;
+      timeoutMs: number;
+      passTtlSeconds: number;
+    };
+    messageFilter: Env['MESSAGE_FILTER'];
+    moderationHook?: { url: string; timeoutMs: number; failMode: Env['MODERATION_HOOK_FAIL'] };
+    iceRelayOnly: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -188,6 +220,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const problems: string[] = [];
   if (e.NODE_DEAD_AFTER_MS <= e.NODE_HEARTBEAT_MS) problems.push('NODE_DEAD_AFTER_MS must be greater than NODE_HEARTBEAT_MS');
+  if (e.ICE_RELAY_ONLY && !e.TURN_SERVER) problems.push('ICE_RELAY_ONLY=true needs a TURN_SERVER');
+  if ((e.BOT_CHECK === 'turnstile' || e.BOT_CHECK === 'hcaptcha') && !e.BOT_CHECK_SECRET)
+    problems.push(`BOT_CHECK=${e.BOT_CHECK} needs BOT_CHECK_SECRET`);
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -237,5 +272,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pingIntervalMs: e.PING_INTERVAL_MS,
     pingTimeoutMs: e.PING_TIMEOUT_MS,
     serveDemo: e.SERVE_DEMO,
+    safety: {
+      ageGate: e.AGE_GATE,
+      banMode: e.BAN_MODE,
+      botCheck: {
+        provider: e.BOT_CHECK,
+        mode: e.BOT_CHECK_MODE,
+        powCost: e.BOT_CHECK_POW_COST,
+        secret: e.BOT_CHECK_SECRET,
+        siteKey: e.BOT_CHECK_SITE_KEY,
+        verifyUrl: e.BOT_CHECK_VERIFY_URL,
+        timeoutMs: e.BOT_CHECK_TIMEOUT_MS,
+        passTtlSeconds: e.BOT_PASS_TTL_SECONDS,
+      },
+      messageFilter: e.MESSAGE_FILTER,
+      moderationHook: e.MODERATION_HOOK_URL
+        ? { url: e.MODERATION_HOOK_URL, timeoutMs: e.MODERATION_HOOK_TIMEOUT_MS, failMode: e.MODERATION_HOOK_FAIL }
+        : undefined,
+      iceRelayOnly: e.ICE_RELAY_ONLY,
+    },
   });
 }

@@ -12,6 +12,12 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { message: 'Too many events, slow down', level: 'info' },
   BANNED: { message: 'You are temporarily banned', level: 'info' },
   SHUTTING_DOWN: { message: 'The server is shutting down, reconnect shortly', level: 'info' },
+  AGE_CONFIRMATION_REQUIRED: { message: 'Confirm your age group to join', level: 'debug' },
+  AGE_GROUP_LOCKED: { message: 'Your age group cannot change on this connection', level: 'info' },
+  MESSAGE_REJECTED: { message: 'This message cannot be sent', level: 'debug' },
+  KICKED: { message: 'A moderator disconnected you', level: 'info' },
+  BOT_CHECK_REQUIRED: { message: 'Complete the bot check to connect', level: 'debug' },
+  BOT_CHECK_FAILED: { message: 'The bot check failed, try again', level: 'info' },
   UNAVAILABLE: { message: 'A dependency is unavailable, try again shortly', level: 'warn' },
   INTERNAL_ERROR: { message: 'Something went wrong on the server', level: 'error' },
 } as const;

@@ -64,7 +64,7 @@ export function createApp({ config, logger, limiters, stats, extraRoutes }: AppD
   );
   app.use(cors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins }));
   app.use(httpRateLimit(limiters, logger));
-  app.use(createRoutes(stats));
+  app.use(createRoutes(config, stats));
   if (extraRoutes) app.use(extraRoutes);
   if (config.serveDemo) app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
   app.use((req, res) => {

@@ -1,9 +1,28 @@
 import { Router, type Request, type Response } from 'express';
+import type { Config } from '../config';
+import { REPORT_REASONS, type ClientConfig } from '../realtime/events';
 import type { StatsSource } from './stats';
 
+/** What a front end must ask of its user before joining (age, bot check, relay-only video). */
+function clientConfig(config: Readonly<Config>): ClientConfig {
+  const { ageGate, botCheck, iceRelayOnly } = config.safety;
+  return {
+    ageGate,
+    botCheck: botCheck.provider,
+    ...(botCheck.siteKey ? { botCheckSiteKey: botCheck.siteKey } : {}),
+    iceRelayOnly,
+    reportReasons: REPORT_REASONS,
+  };
+}
+
 /** Read-only views over the services. */
-export function createRoutes(stats: StatsSource): Router {
+export function createRoutes(config: Readonly<Config>, stats: StatsSource): Router {
   const router = Router();
+  const publicClientConfig = clientConfig(config);
+
+  router.get('/client-config', (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-cache').json(publicClientConfig);
+  });
 
   router.get('/health', async (_req: Request, res: Response) => {
     const health = await stats.health();

@@ -12,11 +12,16 @@ export interface Preferences {
   language?: string;
 }
 
+/** Additive: the user's own declaration, required only when the server's AGE_GATE asks for it. */
+export type AgeGroup = 'adult' | 'teen';
+
 export interface JoinPayload {
   /** Client label only: never used as identity. */
   userId?: string;
   type: SessionType;
   preferences?: Preferences;
+  /** Additive: fixed for the connection once given. */
+  ageGroup?: AgeGroup;
 }
 
 export interface RoomPayload {
@@ -92,6 +97,8 @@ export interface SessionInfo {
   userId: string;
   /** True when Socket.io connection state recovery restored this session. */
   recovered: boolean;
+  /** Additive, when BOT_CHECK is on: a signed pass to send as `auth.botPass` on reconnects. */
+  botPass?: string;
 }
 
 export interface PartnerFoundPayload {
@@ -105,15 +112,19 @@ export interface PartnerFoundPayload {
   initiator?: boolean;
   /** Additive, video only: STUN/TURN servers for RTCPeerConnection. */
   iceServers?: RTCIceServerConfig[];
+  /** Additive, video only: 'relay' when ICE_RELAY_ONLY hides addresses behind TURN. */
+  iceTransportPolicy?: 'all' | 'relay';
 }
 
 export interface ChatMessage {
   id: string;
   text: string;
-  /** The sender's anonymous id. */
+  /** The sender's anonymous id; on the sender's own copy the `userId` label it joined with, if any. */
   sender: string;
   timestamp: number;
   type: 'text';
+  /** Additive: true on the sender's own copy only. */
+  self?: boolean;
 }
 
 export interface PartnerLeftPayload {
@@ -126,6 +137,16 @@ export interface ErrorPayload {
   message: string;
   event?: string;
   retryAfterMs?: number;
+}
+
+/** `GET /client-config`: what the server will ask of a client before it may join. */
+export interface ClientConfig {
+  ageGate: 'off' | 'adult-only' | 'split';
+  botCheck: 'off' | 'pow' | 'turnstile' | 'hcaptcha';
+  /** The widget's site key for turnstile / hcaptcha. */
+  botCheckSiteKey?: string;
+  iceRelayOnly: boolean;
+  reportReasons: readonly ReportReason[];
 }
 
 export interface ServerShutdownPayload {

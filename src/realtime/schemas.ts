@@ -47,6 +47,10 @@ export function createSchemas(limits: Config['limits']) {
         .pipe(z.object({ interests: interests.nullish(), language: language.nullish() }))
         .nullish()
         .transform((prefs) => ({ interests: prefs?.interests ?? [], language: prefs?.language ?? undefined })),
+      ageGroup: z
+        .enum(['adult', 'teen'])
+        .nullish()
+        .transform((group) => group ?? undefined),
     }),
     send_message: z.object({ roomId, message: z.string().trim().min(1).max(limits.maxMessageLength) }),
     typing: z.object({ roomId, isTyping: z.boolean() }),
