@@ -288,8 +288,8 @@ describe('HTTP', () => {
     expect((await from('198.51.100.3')).status).toBe(429);
   });
 
-  test('TRUST_PROXY=true: the HTTP limit is per forwarded client', async () => {
-    const { url } = await start({ TRUST_PROXY: 'true', HTTP_RATE_LIMIT_POINTS: '2' });
+  test('TRUST_PROXY=1: the HTTP limit is per forwarded client', async () => {
+    const { url } = await start({ TRUST_PROXY: '1', HTTP_RATE_LIMIT_POINTS: '2' });
     const from = (ip: string) => getJson(`${url}/stats`, { headers: { 'X-Forwarded-For': ip } });
     expect((await from('198.51.100.1')).status).toBe(200);
     expect((await from('198.51.100.1')).status).toBe(200);
