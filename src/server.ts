@@ -48,7 +48,7 @@ export function createServer(config: Readonly<Config>): AppServer {
   let listening = false;
 
   const localConnected = () => io.of('/').sockets.size;
-  const metrics = createMetrics(services, localConnected, totals);
+  const metrics = createMetrics({ services, localConnected, totals, dependencyProblem: () => cluster?.problem() });
   const stats = createStatsSource({
     config,
     services,

@@ -1,10 +1,11 @@
 import path from 'node:path';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { takePoint, type Limiters } from '../rate-limit';
+import { hasMetricsToken } from './metrics';
 import { createRoutes } from './routes';
 import type { StatsSource } from './stats';
 
@@ -21,11 +22,17 @@ const DEMO_STATIC_OPTIONS = {
 };
 
 /** Paths monitors poll; they are never rate limited. */
-const MONITORING_PATHS = new Set(['/health', '/ready']);
+const MONITORING_PATHS = new Set(['/live', '/health', '/ready']);
 
-function httpRateLimit(limiters: Limiters, logger: Logger): RequestHandler {
+/** Monitors, and a scraper that shows METRICS_TOKEN (an open /metrics stays limited). */
+function exemptFromRateLimit(req: Request, metricsToken: string | undefined): boolean {
+  if (MONITORING_PATHS.has(req.path)) return true;
+  return req.path === '/metrics' && metricsToken !== undefined && hasMetricsToken(req, metricsToken);
+}
+
+function httpRateLimit(limiters: Limiters, logger: Logger, metricsToken: string | undefined): RequestHandler {
   return (req, res, next) => {
-    if (MONITORING_PATHS.has(req.path)) return next();
+    if (exemptFromRateLimit(req, metricsToken)) return next();
     takePoint(limiters.http, req.ip ?? 'unknown')
       .then((retryAfterMs) => {
         if (retryAfterMs === undefined) return next();
@@ -73,7 +80,7 @@ export function createApp({ config, logger, limiters, stats, extraRoutes }: AppD
     }),
   );
   app.use(cors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins }));
-  app.use(httpRateLimit(limiters, logger));
+  app.use(httpRateLimit(limiters, logger, config.metricsToken));
   app.use(createRoutes(config, stats));
   if (extraRoutes) app.use(extraRoutes);
   if (config.serveDemo) app.use(express.static(PUBLIC_DIR, DEMO_STATIC_OPTIONS));
