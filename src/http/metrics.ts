@@ -4,6 +4,7 @@ import { CLUSTER_REPAIRS, type Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
 import { SESSION_TYPES, type CountsByType } from '../domain/types';
 import { ERROR_CODES } from '../errors';
+import { HANDSHAKE_REFUSALS, type HandshakeRefusalCounts } from '../realtime/connection-limits';
 
 export interface Metrics {
   registry: Registry;
@@ -39,7 +40,12 @@ function perTypeGauge(registry: Registry, name: string, help: string, read: () =
 }
 
 /** One registry per server instance: tests run many servers in one process. */
-export function createMetrics(services: Services, localConnected: () => number, totals: Totals): Metrics {
+export function createMetrics(
+  services: Services,
+  localConnected: () => number,
+  totals: Totals,
+  handshakeRefusals?: Readonly<HandshakeRefusalCounts>,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -73,6 +79,18 @@ export function createMetrics(services: Services, localConnected: () => number, 
       for (const code of ERROR_CODES) this.inc({ code }, totals.refusals[code]);
     },
   });
+  if (handshakeRefusals) {
+    new Counter({
+      name: 'chat_handshake_refusals_total',
+      help: 'Connections turned away before becoming a socket: per_ip, rate, ceiling, origin, connect_timeout',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const reason of HANDSHAKE_REFUSALS) this.inc({ reason }, handshakeRefusals[reason]);
+      },
+    });
+  }
   const matchWaitSeconds = new Histogram({
     name: 'chat_match_wait_seconds',
     help: 'Time from join to partner_found',
