@@ -5,6 +5,7 @@ import { CLUSTER_REPAIRS, type Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
 import { SESSION_TYPES, type CountsByType } from '../domain/types';
 import { ERROR_CODES } from '../errors';
+import { HANDSHAKE_REFUSALS, type HandshakeRefusalCounts } from '../realtime/connection-limits';
 
 export interface Metrics {
   registry: Registry;
@@ -63,10 +64,17 @@ export interface MetricsSources {
   totals: Totals;
   /** Why the shared store cannot be read now (Redis down), or undefined. */
   dependencyProblem: () => string | undefined;
+  handshakeRefusals?: Readonly<HandshakeRefusalCounts>;
 }
 
 /** One registry per server instance: tests run many servers in one process. */
-export function createMetrics({ services, localConnected, totals, dependencyProblem }: MetricsSources): Metrics {
+export function createMetrics({
+  services,
+  localConnected,
+  totals,
+  dependencyProblem,
+  handshakeRefusals,
+}: MetricsSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   let latest: ClusterFigures | undefined;
@@ -134,6 +142,18 @@ export function createMetrics({ services, localConnected, totals, dependencyProb
       for (const code of ERROR_CODES) this.inc({ code }, totals.refusals[code]);
     },
   });
+  if (handshakeRefusals) {
+    new Counter({
+      name: 'chat_handshake_refusals_total',
+      help: 'Connections turned away before becoming a socket: per_ip, rate, ceiling, origin, connect_timeout',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const reason of HANDSHAKE_REFUSALS) this.inc({ reason }, handshakeRefusals[reason]);
+      },
+    });
+  }
   const matchWaitSeconds = new Histogram({
     name: 'chat_match_wait_seconds',
     help: 'Time from join to partner_found',
