@@ -29,6 +29,7 @@ export async function join(ctx: RealtimeContext, socket: ClientSocket, payload: 
   admitAgeGroup(ctx, socket, payload.ageGroup);
   await assertMayQueue(ctx, socket);
   await skipCurrentRoom(ctx, socket);
+  socket.data.label = payload.userId || undefined;
   socket.data.lastJoin = { type: payload.type, ...payload.preferences };
   await ctx.pairing.requestPartner(socket, socket.data.lastJoin);
 }
