@@ -99,6 +99,7 @@ const envSchema = z.object({
   REMATCH_COOLDOWN_MS: nonNegativeInt
     .default(60000)
     .describe('a non-negative integer (ms before the same two users may meet again)'),
+  MATCH_SCAN_LIMIT: positiveInt.default(50).describe('a positive integer (waiting users one join examines at most)'),
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
@@ -180,6 +181,7 @@ export interface Config {
   matching: {
     interestTimeoutMs: number;
     rematchCooldownMs: number;
+    scanLimit: number;
   };
   moderation: {
     banReportThreshold: number;
@@ -302,6 +304,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     matching: {
       interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
       rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
+      scanLimit: e.MATCH_SCAN_LIMIT,
     },
     moderation: {
       banReportThreshold: e.BAN_REPORT_THRESHOLD,

@@ -123,6 +123,12 @@ export function createMetrics({
     (f) => f.rooms,
   );
   totalCounter(registry, 'chat_matches_total', 'Pairs matched by this node', () => totals.matches);
+  totalCounter(
+    registry,
+    'chat_match_scans_bounded_total',
+    'Partner searches by this node that stopped at MATCH_SCAN_LIMIT with waiting users left unexamined',
+    () => services.queue.boundedScans(),
+  );
   totalCounter(registry, 'chat_messages_relayed_total', 'Chat messages relayed by this node', () => totals.messagesRelayed);
   totalCounter(
     registry,
