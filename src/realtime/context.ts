@@ -13,6 +13,11 @@ import type { Pairing } from './pairing';
 export interface SocketData {
   userId: string;
   ipHash: string;
+  /**
+   * The `userId` label the client gave in `join`: echoed back only as `sender` of its own messages,
+   * so a seed front end recognises them; never logged, stored or shown to anyone else.
+   */
+  label?: string;
   /** The last join request, so `next` can queue again with the same wishes. */
   lastJoin?: { type: SessionType; interests: string[]; language?: string };
   /** Set as the connection closes, so a recovered session (on any node) knows to queue again. */
