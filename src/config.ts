@@ -112,7 +112,7 @@ const envSchema = z.object({
   TURN_USERNAME: optionalString.describe('a string'),
   TURN_CREDENTIAL: optionalString.describe('a string'),
   TURN_SECRET: optionalString.describe("coturn's static-auth-secret (enables short-lived credentials)"),
-  TURN_TTL_SECONDS: positiveInt.default(86400).describe('a positive integer (lifetime of TURN credentials)'),
+  TURN_TTL_SECONDS: positiveInt.default(600).describe('a positive integer (lifetime of TURN credentials)'),
 
   REDIS_URL: optionalString.describe('a redis:// or rediss:// URL'),
   NODE_HEARTBEAT_MS: positiveInt.default(5000).describe('a positive integer (ms between node heartbeats in Redis)'),
