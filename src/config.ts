@@ -68,6 +68,17 @@ const envSchema = z.object({
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
+  BAN_IP_REPORT_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .describe('an integer >= 2 (distinct reporter addresses before an automatic ban also covers the IP hash)'),
+  REPORT_MIN_ROOM_MS: nonNegativeInt
+    .default(3000)
+    .describe('a non-negative integer (ms a room must last, unless the reported user wrote, for a report to count)'),
+  REPORT_RETENTION_MS: positiveInt.default(604800000).describe('a positive integer (ms reports are kept for moderators)'),
+  AUDIT_LOG_LENGTH: positiveInt.default(1000).describe('a positive integer (moderation audit entries kept)'),
   IP_HASH_SALT: optionalString.describe('a secret string used to hash client IPs for bans (random per process when unset)'),
   RECONNECT_GRACE_MS: nonNegativeInt.default(10000).describe('a non-negative integer (ms a dropped user keeps their room)'),
 
@@ -83,6 +94,15 @@ const envSchema = z.object({
   NODE_HEARTBEAT_MS: positiveInt.default(5000).describe('a positive integer (ms between node heartbeats in Redis)'),
   NODE_DEAD_AFTER_MS: positiveInt.default(15000).describe('a positive integer (ms without heartbeat before a node is dead)'),
 
+  ADMIN_TOKENS: z
+    .string()
+    .trim()
+    .regex(/^([\w.-]+:[^,:\s]{16,})(,\s*[\w.-]+:[^,:\s]{16,})*$/)
+    .optional()
+    .describe('name:token pairs, comma-separated, each token at least 16 characters (enables /admin)'),
+  ADMIN_RATE_LIMIT_POINTS: positiveInt.default(120).describe('a positive integer (admin API requests per IP per window)'),
+  ADMIN_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  ADMIN_PAGE_LIMIT: positiveInt.default(100).describe('a positive integer (largest page the admin API returns)'),
   METRICS_TOKEN: optionalString.describe('a bearer token required by GET /metrics (open when unset)'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000).describe('a positive integer (ms allowed for graceful shutdown)'),
   PING_INTERVAL_MS: positiveInt.default(25000).describe('a positive integer (Socket.io ping interval)'),
@@ -143,6 +163,12 @@ export interface Config {
     banReportThreshold: number;
     banWindowMs: number;
     banDurationMs: number;
+    /** Distinct reporter addresses before an automatic ban covers the reported IP hash too. */
+    banIpReportThreshold: number;
+    /** A report counts toward a ban only if the room lasted this long or the reported user wrote. */
+    reportMinRoomMs: number;
+    reportRetentionMs: number;
+    auditLength: number;
     ipHashSalt: string | undefined;
   };
   reconnectGraceMs: number;
@@ -158,6 +184,13 @@ export interface Config {
     url?: string;
     heartbeatMs: number;
     deadAfterMs: number;
+  };
+  /** The moderator API and page; absent unless ADMIN_TOKENS is set. */
+  admin?: {
+    /** Bearer tokens; the name is the actor recorded in the audit log. */
+    tokens: { name: string; token: string }[];
+    rate: RateBudget;
+    pageLimit: number;
   };
   metricsToken?: string;
   shutdownTimeoutMs: number;
@@ -202,6 +235,13 @@ function parseOrigins(value: string): '*' | string[] {
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
+}
+
+function parseAdminTokens(value: string): { name: string; token: string }[] {
+  return value.split(',').map((pair) => {
+    const [name, token] = pair.trim().split(':') as [string, string];
+    return { name, token };
+  });
 }
 
 function describeProblems(error: z.ZodError, env: Record<string, string | undefined>): string[] {
@@ -255,6 +295,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       banReportThreshold: e.BAN_REPORT_THRESHOLD,
       banWindowMs: e.BAN_WINDOW_MS,
       banDurationMs: e.BAN_DURATION_MS,
+      banIpReportThreshold: e.BAN_IP_REPORT_THRESHOLD,
+      reportMinRoomMs: e.REPORT_MIN_ROOM_MS,
+      reportRetentionMs: e.REPORT_RETENTION_MS,
+      auditLength: e.AUDIT_LOG_LENGTH,
       ipHashSalt: e.IP_HASH_SALT,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
@@ -267,6 +311,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       turnTtlSeconds: e.TURN_TTL_SECONDS,
     },
     redis: { url: e.REDIS_URL, heartbeatMs: e.NODE_HEARTBEAT_MS, deadAfterMs: e.NODE_DEAD_AFTER_MS },
+    admin: e.ADMIN_TOKENS
+      ? {
+          tokens: parseAdminTokens(e.ADMIN_TOKENS),
+          rate: { points: e.ADMIN_RATE_LIMIT_POINTS, durationSeconds: e.ADMIN_RATE_LIMIT_DURATION },
+          pageLimit: e.ADMIN_PAGE_LIMIT,
+        }
+      : undefined,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     pingIntervalMs: e.PING_INTERVAL_MS,

@@ -91,6 +91,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
+    countUncountedReport: (why) => metrics.uncountedReports.inc({ why }),
     dependencyProblem: () => cluster?.problem(),
   };
   const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };

@@ -4,11 +4,13 @@ import { CLUSTER_REPAIRS, type Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
 import { SESSION_TYPES, type CountsByType } from '../domain/types';
 import { ERROR_CODES } from '../errors';
+import { UNCOUNTED_REPORTS } from '../realtime/reports';
 
 export interface Metrics {
   registry: Registry;
   matchWaitSeconds: Histogram;
   clusterRepairs: Counter<'kind'>;
+  uncountedReports: Counter<'why'>;
 }
 
 /** A counter whose value is read from `totals` at scrape time, so the hot path only does `+= 1`. */
@@ -86,7 +88,14 @@ export function createMetrics(services: Services, localConnected: () => number, 
     registers: [registry],
   });
   for (const kind of CLUSTER_REPAIRS) clusterRepairs.inc({ kind }, 0);
-  return { registry, matchWaitSeconds, clusterRepairs };
+  const uncountedReports = new Counter({
+    name: 'chat_reports_uncounted_total',
+    help: 'Reports that did not count toward an automatic ban: room too short, or from the reported address',
+    labelNames: ['why'],
+    registers: [registry],
+  });
+  for (const why of UNCOUNTED_REPORTS) uncountedReports.inc({ why }, 0);
+  return { registry, matchWaitSeconds, clusterRepairs, uncountedReports };
 }
 
 /** GET /metrics (Prometheus text format), behind a bearer token when METRICS_TOKEN is set. */

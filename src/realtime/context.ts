@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { Limiters } from '../rate-limit';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 import type { Pairing } from './pairing';
+import type { UncountedReport } from './reports';
 
 /** What the server keeps on each socket; restored with it by connection state recovery. */
 export interface SocketData {
@@ -34,6 +35,8 @@ export interface RealtimeContext {
   accepting: () => boolean;
   observeMatchWait: (seconds: number) => void;
   countClusterRepairs: (kind: ClusterRepair, count: number) => void;
+  /** A report kept for moderators that did not count toward an automatic ban. */
+  countUncountedReport: (why: UncountedReport) => void;
   /** Why a dependency (Redis) is unreachable right now, or undefined. */
   dependencyProblem: () => string | undefined;
 }
