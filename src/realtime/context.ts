@@ -21,6 +21,8 @@ export interface SocketData {
   label?: string;
   /** The last join request, so `next` can queue again with the same wishes. */
   lastJoin?: { type: SessionType; interests: string[]; language?: string };
+  /** Set by the ban check at join / next: a shadow-banned user waits only with other shadow-banned users. */
+  shadowBanned?: boolean;
   /** Set as the connection closes, so a recovered session (on any node) knows to queue again. */
   waitingWhenDropped?: boolean;
 }

@@ -42,7 +42,7 @@ export class Pairing {
       socketId: socket.id,
       nodeId: this.ctx.services.presence.nodeId,
       ipHash: socket.data.ipHash,
-      pool: poolKey({}),
+      pool: poolKey({ shadow: socket.data.shadowBanned }),
       ...request,
       enqueuedAt: Date.now(),
     };

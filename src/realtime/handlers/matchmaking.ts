@@ -8,7 +8,9 @@ async function assertMayQueue(ctx: RealtimeContext, socket: ClientSocket): Promi
   if (!ctx.accepting()) throw new ClientError('SHUTTING_DOWN');
   const now = Date.now();
   const ban = await ctx.services.moderation.activeBan(socket.data.userId, socket.data.ipHash, now);
-  if (ban) throw new ClientError('BANNED', undefined, ban.until - now);
+  if (ban?.mode === 'hard') throw new ClientError('BANNED', undefined, ban.until - now);
+  // A shadow ban is not told: the user queues as usual, in a pool of their own kind.
+  socket.data.shadowBanned = ban?.mode === 'shadow';
   if (await ctx.services.queue.isWaiting(socket.data.userId)) throw new ClientError('ALREADY_QUEUED');
 }
 
