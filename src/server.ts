@@ -7,6 +7,7 @@ import { emptyTotals } from './domain/counters';
 import { createClusterResources } from './cluster';
 import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
+import { createAdminRouter } from './http/admin/routes';
 import { createApp } from './http/app';
 import { createMetrics, metricsRoute } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
@@ -61,7 +62,8 @@ export function createServer(config: Readonly<Config>): AppServer {
     },
     listening: () => listening,
   });
-  const app = createApp({ config, logger, limiters, stats, extraRoutes: metricsRoute(metrics, config.metricsToken) });
+  const admin = config.admin && createAdminRouter(config.admin, logger, () => ctx);
+  const app = createApp({ config, logger, limiters, stats, extraRoutes: metricsRoute(metrics, config.metricsToken), admin });
 
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
