@@ -100,6 +100,18 @@ const envSchema = z.object({
     .default(3000)
     .describe('a non-negative integer (ms a room must last, unless the reported user wrote, for a report to count)'),
   REPORT_RETENTION_MS: positiveInt.default(604800000).describe('a positive integer (ms reports are kept for moderators)'),
+  REPORT_EVIDENCE_MESSAGES: nonNegativeInt
+    .default(0)
+    .describe('a non-negative integer (last room messages kept with a report for moderators; 0 = none)'),
+  REPORT_WEBHOOK_URL: optionalString
+    .pipe(z.url({ protocol: /^https?$/ }).optional())
+    .describe('an http(s) URL that receives each report and automatic ban as JSON'),
+  REPORT_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000).describe('a positive integer (ms per webhook attempt)'),
+  REPORT_WEBHOOK_ATTEMPTS: positiveInt.default(5).describe('a positive integer (tries per webhook event)'),
+  REPORT_WEBHOOK_RETRY_MS: positiveInt
+    .default(1000)
+    .describe('a positive integer (ms before the first retry; doubles each time)'),
+  REPORT_WEBHOOK_QUEUE_LIMIT: positiveInt.default(1000).describe('a positive integer (webhook events waiting; more are dropped)'),
   AUDIT_LOG_LENGTH: positiveInt.default(1000).describe('a positive integer (moderation audit entries kept)'),
   IP_HASH_SALT: optionalString.describe('a secret string used to hash client IPs for bans (random per process when unset)'),
   RECONNECT_GRACE_MS: nonNegativeInt.default(10000).describe('a non-negative integer (ms a dropped user keeps their room)'),
@@ -191,6 +203,10 @@ export interface Config {
     reportMinRoomMs: number;
     reportRetentionMs: number;
     auditLength: number;
+    /** Last room messages kept with a report (0 = none). */
+    reportEvidenceMessages: number;
+    /** Where each report and automatic ban is POSTed, off the event's path. */
+    reportWebhook?: { url: string; timeoutMs: number; attempts: number; retryMs: number; queueLimit: number };
     ipHashSalt: string | undefined;
   };
   reconnectGraceMs: number;
@@ -325,6 +341,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reportMinRoomMs: e.REPORT_MIN_ROOM_MS,
       reportRetentionMs: e.REPORT_RETENTION_MS,
       auditLength: e.AUDIT_LOG_LENGTH,
+      reportEvidenceMessages: e.REPORT_EVIDENCE_MESSAGES,
+      reportWebhook: e.REPORT_WEBHOOK_URL
+        ? {
+            url: e.REPORT_WEBHOOK_URL,
+            timeoutMs: e.REPORT_WEBHOOK_TIMEOUT_MS,
+            attempts: e.REPORT_WEBHOOK_ATTEMPTS,
+            retryMs: e.REPORT_WEBHOOK_RETRY_MS,
+            queueLimit: e.REPORT_WEBHOOK_QUEUE_LIMIT,
+          }
+        : undefined,
       ipHashSalt: e.IP_HASH_SALT,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,

@@ -17,6 +17,7 @@ import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
+import { ReportWebhook } from './realtime/report-webhook';
 import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
 import { createSafety } from './safety/create-safety';
 
@@ -95,6 +96,9 @@ export function createServer(config: Readonly<Config>): AppServer {
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
     countUncountedReport: (why) => metrics.uncountedReports.inc({ why }),
+    reportWebhook:
+      config.moderation.reportWebhook &&
+      new ReportWebhook(config.moderation.reportWebhook, logger, (outcome) => metrics.reportWebhook.inc({ outcome })),
     dependencyProblem: () => cluster?.problem(),
     safety: createSafety(config, metrics.registry, logger),
   };
@@ -114,6 +118,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     stopLiveness();
     gateway.stop();
     ctx.pairing.stop();
+    ctx.reportWebhook?.stop();
     io.local.emit('server_shutdown', { reconnectAfterMs: 1000 });
     const rooms = await services.rooms.roomsOfNode(nodeId);
     await Promise.all(rooms.map((room) => ctx.pairing.endRoom(room, undefined, 'shutdown')));

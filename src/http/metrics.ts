@@ -4,6 +4,7 @@ import { CLUSTER_REPAIRS, type Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
 import { SESSION_TYPES, type CountsByType } from '../domain/types';
 import { ERROR_CODES } from '../errors';
+import { WEBHOOK_OUTCOMES } from '../realtime/report-webhook';
 import { UNCOUNTED_REPORTS } from '../realtime/reports';
 
 export interface Metrics {
@@ -11,6 +12,7 @@ export interface Metrics {
   matchWaitSeconds: Histogram;
   clusterRepairs: Counter<'kind'>;
   uncountedReports: Counter<'why'>;
+  reportWebhook: Counter<'outcome'>;
 }
 
 /** A counter whose value is read from `totals` at scrape time, so the hot path only does `+= 1`. */
@@ -95,7 +97,14 @@ export function createMetrics(services: Services, localConnected: () => number, 
     registers: [registry],
   });
   for (const why of UNCOUNTED_REPORTS) uncountedReports.inc({ why }, 0);
-  return { registry, matchWaitSeconds, clusterRepairs, uncountedReports };
+  const reportWebhook = new Counter({
+    name: 'chat_report_webhook_total',
+    help: 'Report webhook events by outcome: delivered, retried (one per failed attempt), failed (gave up), dropped (queue full)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of WEBHOOK_OUTCOMES) reportWebhook.inc({ outcome }, 0);
+  return { registry, matchWaitSeconds, clusterRepairs, uncountedReports, reportWebhook };
 }
 
 /** GET /metrics (Prometheus text format), behind a bearer token when METRICS_TOKEN is set. */

@@ -8,6 +8,7 @@ import type { Limiters } from '../rate-limit';
 import type { Safety } from '../safety/create-safety';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 import type { Pairing } from './pairing';
+import type { ReportWebhook } from './report-webhook';
 import type { UncountedReport } from './reports';
 
 /** What the server keeps on each socket; restored with it by connection state recovery. */
@@ -45,6 +46,8 @@ export interface RealtimeContext {
   accepting: () => boolean;
   observeMatchWait: (seconds: number) => void;
   countClusterRepairs: (kind: ClusterRepair, count: number) => void;
+  /** Reports and automatic bans for the operator's moderation queue, when REPORT_WEBHOOK_URL is set. */
+  reportWebhook?: ReportWebhook;
   /** A report kept for moderators that did not count toward an automatic ban. */
   countUncountedReport: (why: UncountedReport) => void;
   /** Why a dependency (Redis) is unreachable right now, or undefined. */

@@ -40,7 +40,9 @@ function whyUncounted(
 export async function fileReport(ctx: RealtimeContext, filed: FiledReport): Promise<void> {
   const { room, reporter, reported, payload, now } = filed;
   ctx.totals.reports += 1;
-  if (ctx.config.admin) await ctx.services.moderation.saveReport(reportRecord(filed));
+  const report = reportRecord(filed, ctx.config.moderation.reportEvidenceMessages);
+  if (ctx.config.admin) await ctx.services.moderation.saveReport(report);
+  ctx.reportWebhook?.send({ type: 'report', report });
   const uncounted = whyUncounted(ctx, filed);
   const addresses = uncounted
     ? undefined
@@ -54,10 +56,13 @@ export async function fileReport(ctx: RealtimeContext, filed: FiledReport): Prom
     ...(uncounted ? { uncounted } : { addresses }),
   });
   if (addresses === undefined || addresses < ctx.config.moderation.banReportThreshold) return;
-  await applyBan(ctx, automaticBan(ctx, reported, addresses, now));
+  const ban = automaticBan(ctx, reported, addresses, now);
+  await applyBan(ctx, ban);
+  ctx.reportWebhook?.send({ type: 'ban', ban });
 }
 
-function reportRecord({ room, reporter, reported, payload, now }: FiledReport): Report {
+/** With REPORT_EVIDENCE_MESSAGES > 0 the room's last messages go with the report, for moderators only. */
+function reportRecord({ room, reporter, reported, payload, history, now }: FiledReport, evidenceMessages: number): Report {
   return {
     id: uuidv4(),
     at: now,
@@ -68,6 +73,7 @@ function reportRecord({ room, reporter, reported, payload, now }: FiledReport): 
     reportedId: reported.userId,
     reportedIpHash: reported.ipHash,
     status: 'open',
+    ...(evidenceMessages > 0 ? { evidence: history.slice(-evidenceMessages) } : {}),
   };
 }
 
