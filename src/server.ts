@@ -7,6 +7,7 @@ import { emptyTotals } from './domain/counters';
 import { createClusterResources } from './cluster';
 import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
+import { createAdminRouter } from './http/admin/routes';
 import { createApp, helmetHeaders } from './http/app';
 import { createMetrics, metricsRoute } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
@@ -18,6 +19,7 @@ import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
+import { ReportWebhook } from './realtime/report-webhook';
 import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
 import { createSafety } from './safety/create-safety';
 
@@ -66,7 +68,16 @@ export function createServer(config: Readonly<Config>): AppServer {
     },
     listening: () => listening,
   });
-  const app = createApp({ config, logger, limiters, stats, hashIp, extraRoutes: metricsRoute(metrics, config.metricsToken) });
+  const admin = config.admin && createAdminRouter(config.admin, logger, () => ctx);
+  const app = createApp({
+    config,
+    logger,
+    limiters,
+    stats,
+    hashIp,
+    extraRoutes: metricsRoute(metrics, config.metricsToken),
+    admin,
+  });
 
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
@@ -103,6 +114,10 @@ export function createServer(config: Readonly<Config>): AppServer {
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
+    countUncountedReport: (why) => metrics.uncountedReports.inc({ why }),
+    reportWebhook:
+      config.moderation.reportWebhook &&
+      new ReportWebhook(config.moderation.reportWebhook, logger, (outcome) => metrics.reportWebhook.inc({ outcome })),
     dependencyProblem: () => cluster?.problem(),
     safety: createSafety(config, metrics.registry, logger),
   };
@@ -123,6 +138,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     gateway.stop();
     admission.stop();
     ctx.pairing.stop();
+    ctx.reportWebhook?.stop();
     io.local.emit('server_shutdown', { reconnectAfterMs: 1000 });
     const rooms = await services.rooms.roomsOfNode(nodeId);
     await Promise.all(rooms.map((room) => ctx.pairing.endRoom(room, undefined, 'shutdown')));

@@ -43,7 +43,10 @@ export class Pairing {
       socketId: socket.id,
       nodeId: this.ctx.services.presence.nodeId,
       ipHash: socket.data.ipHash,
-      pool: poolKey({ ageGroup: agePool(this.ctx.config.safety.ageGate, socket.data.ageGroup) }),
+      pool: poolKey({
+        ageGroup: agePool(this.ctx.config.safety.ageGate, socket.data.ageGroup),
+        shadow: socket.data.shadowBanned,
+      }),
       ...request,
       enqueuedAt: Date.now(),
     };
