@@ -5,6 +5,7 @@ import type { Services } from '../domain/services';
 import type { SessionType } from '../domain/types';
 import type { Logger } from '../logger';
 import type { Limiters } from '../rate-limit';
+import type { Safety } from '../safety/create-safety';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 import type { Pairing } from './pairing';
 
@@ -35,6 +36,8 @@ export interface RealtimeContext {
   /** This node's running totals (see Presence for the cluster's). */
   totals: Totals;
   pairing: Pairing;
+  /** The door: bot check, message policy, ICE policy (each absent when off). */
+  safety: Safety;
   /** False once shutdown has begun: no new joins. */
   accepting: () => boolean;
   observeMatchWait: (seconds: number) => void;

@@ -1,4 +1,5 @@
 import { v4 as uuidv4 } from 'uuid';
+import { ClientError } from '../../errors';
 import type { ChatMessage } from '../events';
 import type { ClientSocket, RealtimeContext } from '../context';
 import { assertInRoom } from '../membership';
@@ -16,9 +17,13 @@ export async function sendMessage(
   { roomId, message }: PayloadOf<'send_message'>,
 ): Promise<void> {
   assertInRoom(socket, roomId);
+  const text = ctx.safety.screenMessage
+    ? await ctx.safety.screenMessage({ roomId, senderId: socket.data.userId, text: message })
+    : message;
+  if (text === undefined) throw new ClientError('MESSAGE_REJECTED');
   const chatMessage: ChatMessage = {
     id: uuidv4(),
-    text: message,
+    text,
     sender: socket.data.userId,
     timestamp: Date.now(),
     type: 'text',
