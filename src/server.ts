@@ -1,6 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
 import { v4 as uuidv4 } from 'uuid';
 import type { Config } from './config';
 import { emptyTotals } from './domain/counters';
@@ -8,7 +9,7 @@ import { createClusterResources } from './cluster';
 import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
 import { createApp } from './http/app';
-import { createMetrics, metricsRoute } from './http/metrics';
+import { createMetrics, metricsRoute, registerRecoveryMetrics } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
 import { createLogger, type Logger } from './logger';
 import { createLimiters } from './rate-limit';
@@ -16,7 +17,9 @@ import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
-import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
+import type { RecoveryStats } from './realtime/recovery/grace-sessions';
+import { withRecovery } from './realtime/recovery/recovering-adapter';
+import { MemorySessionStore } from './realtime/recovery/session-store';
 
 export interface AppServer {
   httpServer: HttpServer;
@@ -43,11 +46,13 @@ export function createServer(config: Readonly<Config>): AppServer {
   const services = cluster?.services ?? createServices(config, nodeId);
   const limiters = createLimiters(config.limits, cluster?.sharedLimiter);
   const totals = emptyTotals();
+  const recoveryStats: RecoveryStats = { heldSessions: 0, missedBytes: 0, droppedPackets: 0 };
   let accepting = true;
   let listening = false;
 
   const localConnected = () => io.of('/').sockets.size;
   const metrics = createMetrics(services, localConnected, totals);
+  registerRecoveryMetrics(metrics.registry, recoveryStats);
   const stats = createStatsSource({
     config,
     services,
@@ -65,8 +70,18 @@ export function createServer(config: Readonly<Config>): AppServer {
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
   const httpServer = createHttpServer(app);
-  // The cluster adapter keeps recovery sessions in Redis; a lone node keeps them in memory.
-  const adapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? PromptSweepAdapter : undefined);
+  // Recovery sessions live in Redis on a cluster (any node may take one), in memory on a lone node.
+  const baseAdapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? (nsp) => new Adapter(nsp) : undefined);
+  const adapter =
+    baseAdapter &&
+    withRecovery(baseAdapter, {
+      store: cluster?.sessionStore ?? new MemorySessionStore(),
+      stats: recoveryStats,
+      logger,
+      graceMs: config.reconnectGraceMs,
+      maxMissedBytes: config.reconnectMissedMaxBytes,
+      offsetEvent: 'session',
+    });
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
     // Websocket upgrades bypass CORS, so the Origin header is checked here for every transport.
