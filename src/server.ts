@@ -20,6 +20,7 @@ import { Pairing, type PairingContext } from './realtime/pairing';
 import type { RecoveryStats } from './realtime/recovery/grace-sessions';
 import { withRecovery } from './realtime/recovery/recovering-adapter';
 import { MemorySessionStore } from './realtime/recovery/session-store';
+import { createSafety } from './safety/create-safety';
 
 export interface AppServer {
   httpServer: HttpServer;
@@ -107,6 +108,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
     dependencyProblem: () => cluster?.problem(),
+    safety: createSafety(config, metrics.registry, logger),
   };
   const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };
   const gateway = attachGateway(ctx);
