@@ -18,6 +18,7 @@ import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
 import type { RecoveryStats } from './realtime/recovery/grace-sessions';
+import { historyReplay } from './realtime/recovery/history-replay';
 import { withRecovery } from './realtime/recovery/recovering-adapter';
 import { MemorySessionStore } from './realtime/recovery/session-store';
 import { createSafety } from './safety/create-safety';
@@ -81,7 +82,7 @@ export function createServer(config: Readonly<Config>): AppServer {
       logger,
       graceMs: config.reconnectGraceMs,
       maxMissedBytes: config.reconnectMissedMaxBytes,
-      offsetEvent: 'session',
+      replay: historyReplay(services),
     });
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },

@@ -19,6 +19,12 @@ function resumeAs(dropped: TestClient) {
   return resumed;
 }
 
+async function dropAndWaitForGrace(dropped: TestClient, partner: TestClient): Promise<void> {
+  const reconnecting = waitFor(partner, 'partner_reconnecting');
+  dropped.io.engine.close();
+  await reconnecting;
+}
+
 /** The sizes of every collection the adapter owns, so growth with traffic shows whatever its name. */
 function adapterCollectionSizes(): number[] {
   const adapter = srv.server.io.of('/').adapter as unknown as Record<string, unknown>;
@@ -104,5 +110,33 @@ test('what is kept for a dropped user is bounded in bytes, and what is not kept 
   expect(offers.length).toBeLessThan(sent);
   expect(offers.map((offer) => Number(offer.split(' ')[0]))).toEqual(offers.map((_, i) => i));
   expect(await metric('chat_reconnect_missed_bytes')).toBe(0);
+  resumed.disconnect();
+});
+
+test('messages sent to a connection that had dropped unnoticed reach the user on their return, once each', async () => {
+  const { a, b, roomId } = await pairClients(srv.url);
+  const seen = waitFor<ChatMessage>(a, 'new_message', 5000, (m) => m.text === 'seen');
+  b.emit('send_message', { roomId, message: 'seen' });
+  await seen;
+  // The network is gone but the server has not noticed yet: what it writes to the socket is lost.
+  const serverSide = srv.server.io.of('/').sockets.get(a.id!)!;
+  Object.assign(serverSide.conn.transport, { send: () => {} });
+  const echoed = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === 'into the void');
+  b.emit('send_message', { roomId, message: 'into the void' });
+  await echoed;
+  await dropAndWaitForGrace(a, b);
+  b.emit('send_message', { roomId, message: 'while away' });
+  await eventually(async () => (await metric('chat_reconnect_missed_bytes')) > 0, 5000, { what: 'the message kept' });
+
+  const resumed = resumeAs(a);
+  const texts: string[] = [];
+  resumed.on('new_message', (message: ChatMessage) => texts.push(message.text));
+  const session = waitFor<SessionInfo>(resumed, 'session');
+  resumed.connect();
+  expect((await session).recovered).toBe(true);
+  const after = waitFor<ChatMessage>(resumed, 'new_message', 5000, (m) => m.text === 'after');
+  b.emit('send_message', { roomId, message: 'after' });
+  await after;
+  expect(texts).toEqual(['into the void', 'while away', 'after']);
   resumed.disconnect();
 });

@@ -15,7 +15,15 @@ export interface RecoveryLimits {
   maxMissedBytes: number;
 }
 
-type SessionToPersist = Omit<Session, 'missedPackets'>;
+export type SessionToPersist = Omit<Session, 'missedPackets'>;
+
+/** How packets are told apart on replay, and what a returning user missed before their drop was noticed. */
+export interface RecoveryReplay {
+  /** The offset a packet gives the client (the last one it received comes back on reconnect). */
+  offsetOf(data: unknown[]): string | undefined;
+  /** Packets sent after `offset` that the store may lack: sent while the drop was not yet noticed. */
+  sentAfter(session: SessionToPersist, offset: string): Promise<unknown[][]>;
+}
 
 interface Held {
   sid: string;
@@ -42,6 +50,7 @@ export class GraceSessions {
     private readonly limits: RecoveryLimits,
     private readonly stats: RecoveryStats,
     private readonly logger: Logger,
+    private readonly replay: RecoveryReplay,
     /** Called when a held socket id no longer needs its room memberships on this node. */
     private readonly onRelease: (sid: string) => void,
   ) {}
@@ -105,16 +114,28 @@ export class GraceSessions {
     }
   }
 
-  /** Single use: the first caller, on any node, gets the session and what it missed. */
-  async take(pid: string): Promise<Session | null> {
+  /**
+   * Single use: the first caller, on any node, gets the session and what it missed, in order: what
+   * was sent after the client's offset before the drop was noticed, then what was kept since.
+   */
+  async take(pid: string, offset: string): Promise<Session | null> {
     const held = this.byPid.get(pid);
     if (held) held.restoring = [];
     const taken = await this.store.take(pid);
-    if (held) this.release(held, taken !== undefined);
-    if (!taken) return null;
+    if (!taken) {
+      if (held) this.release(held, false);
+      return null;
+    }
     const session = JSON.parse(taken.session) as SessionToPersist;
-    const missedPackets = taken.missed.map((packet) => JSON.parse(packet) as unknown[]);
-    return { ...session, missedPackets: [...missedPackets, ...(held?.restoring ?? [])] };
+    const earlier = await this.replay.sentAfter(session, offset).catch((error: unknown) => {
+      this.logger.warn('reading what a returning user missed failed', { error });
+      return [];
+    });
+    if (held) this.release(held, true);
+    const kept = [...taken.missed.map((packet) => JSON.parse(packet) as unknown[]), ...(held?.restoring ?? [])];
+    const keptOffsets = new Set(kept.map((data) => this.replay.offsetOf(data)));
+    const unseen = earlier.filter((data) => !keptOffsets.has(this.replay.offsetOf(data)));
+    return { ...session, missedPackets: [...unseen, ...kept] };
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import type { Namespace } from 'socket.io';
 import { ClusterAdapter, MessageType, type Adapter, type BroadcastOptions, type Session } from 'socket.io-adapter';
 import type { Logger } from '../../logger';
-import { GraceSessions, type RecoveryLimits, type RecoveryStats } from './grace-sessions';
+import { GraceSessions, type RecoveryLimits, type RecoveryReplay, type RecoveryStats } from './grace-sessions';
 import type { SessionStore } from './session-store';
 
 export type AdapterFactory = (nsp: Namespace) => Adapter;
@@ -12,19 +12,11 @@ const EVENT_PACKET = 2;
 /** A chat room holds two users: with both on this node nobody else needs its packets. */
 const ROOM_SIZE = 2;
 
-/**
- * socket.io-client sends its session id back only with a string offset, taken from the last string
- * argument of an event it received; recovery here needs no offset, so one constant, stamped on the
- * event that opens every session, arms the standard handshake.
- */
-export const RECOVERY_OFFSET = 'grace';
-
 export interface RecoveryOptions extends RecoveryLimits {
   store: SessionStore;
   stats: RecoveryStats;
   logger: Logger;
-  /** The event whose packets carry RECOVERY_OFFSET. */
-  offsetEvent: string;
+  replay: RecoveryReplay;
 }
 
 interface EventPacket {
@@ -62,7 +54,7 @@ export function withRecovery(base: AdapterFactory, options: RecoveryOptions): Ad
     const adapter = base(nsp);
     const { broadcast, delAll, close } = adapter;
     const cluster = adapter instanceof ClusterAdapter ? (adapter as unknown as ClusterInternals) : undefined;
-    const sessions = new GraceSessions(options.store, options, options.stats, options.logger, (sid) => {
+    const sessions = new GraceSessions(options.store, options, options.stats, options.logger, options.replay, (sid) => {
       if (!nsp.sockets.has(sid)) delAll.call(adapter, sid);
     });
 
@@ -74,13 +66,14 @@ export function withRecovery(base: AdapterFactory, options: RecoveryOptions): Ad
 
     adapter.persistSession = (session) => sessions.persist(session);
     // Socket.io treats a null session as none (a fresh socket), though the type does not say so.
-    adapter.restoreSession = (pid) => sessions.take(pid) as Promise<Session>;
+    adapter.restoreSession = (pid, offset) => sessions.take(pid, offset) as Promise<Session>;
     // A held socket id stays in its rooms: this node keeps receiving their packets for it.
     adapter.delAll = (id) => {
       if (!sessions.holds(id)) delAll.call(adapter, id);
     };
     adapter.broadcast = (packet: EventPacket, opts: BroadcastOptions) => {
-      if (packet.type === EVENT_PACKET && packet.data[0] === options.offsetEvent) packet.data.push(RECOVERY_OFFSET);
+      const offset = packet.type === EVENT_PACKET ? options.replay.offsetOf(packet.data) : undefined;
+      if (offset !== undefined) packet.data.push(offset);
       const local = cluster && !opts.flags?.local && livesHere(opts);
       const sent = local ? { ...opts, flags: { ...opts.flags, local: true } } : opts;
       if (!sessions.empty && keepsForAbsentees(packet, opts)) {
