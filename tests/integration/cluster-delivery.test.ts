@@ -121,6 +121,26 @@ const PUBLISHING_COMMANDS = ['spublish', 'publish', 'xadd'];
 /** A script's first call is an EVAL (the client then uses EVALSHA). */
 const SCRIPT_COMMANDS = ['evalsha', 'eval'];
 
+test('a room that closes while a user is away keeps nothing of it for them, on any node', async () => {
+  const [one, two] = nodes;
+  const { a, b, roomId } = await pairClients([one!.url, two!.url]);
+  await dropAndWaitForGrace(a, b);
+  b.emit('send_message', { roomId, message: 'SECRET-TEXT-then-gone' });
+  await eventually(async () => (await everythingInRedis()).includes('SECRET-TEXT-then-gone'), 5000, {
+    what: 'the missed message kept for the dropped user',
+  });
+  b.emit('leave_room', { roomId });
+  // Well inside the 10 s grace: the session stays, what was written in the room goes with it.
+  await eventually(async () => !(await everythingInRedis()).includes('SECRET'), 3000, { what: 'the kept message dropped' });
+  const resumed = resumeAs(a, two!.url);
+  const session = waitFor<SessionInfo>(resumed, 'session');
+  const told = waitFor(resumed, 'partner_disconnected');
+  resumed.connect();
+  expect((await session).recovered).toBe(true);
+  await told;
+  resumed.disconnect();
+});
+
 test('a pair on one node publishes nothing through Redis per message; a pair across nodes does', async () => {
   const [one, two] = nodes;
   const local = await pairClients(one!.url, 'video');

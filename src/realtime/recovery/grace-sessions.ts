@@ -138,6 +138,24 @@ export class GraceSessions {
     return { ...session, missedPackets: [...unseen, ...kept] };
   }
 
+  /**
+   * A room closed while some of its users were away: nothing written in it may outlive it, so what
+   * was kept for them goes (they still come back, and are told the room ended). Returns their socket
+   * ids, which no longer need to be in the room.
+   */
+  roomClosed(room: string): string[] {
+    const inRoom = this.heldInRoom.get(room);
+    if (!inRoom) return [];
+    this.heldInRoom.delete(room);
+    for (const held of inRoom) {
+      held.rooms = held.rooms.filter((other) => other !== room);
+      this.stats.missedBytes -= held.bytes;
+      held.bytes = 0;
+      this.store.discardMissed(held.pid).catch((error: unknown) => this.logger.warn('dropping missed packets failed', { error }));
+    }
+    return [...inRoom].map((held) => held.sid);
+  }
+
   close(): void {
     for (const held of [...this.byPid.values()]) this.release(held, true);
   }

@@ -52,7 +52,7 @@ export function withRecovery(base: AdapterFactory, options: RecoveryOptions): Ad
   // Socket.io calls the factory with `new`, so it must be a plain function returning the adapter.
   return function createRecoveringAdapter(nsp) {
     const adapter = base(nsp);
-    const { broadcast, delAll, close } = adapter;
+    const { broadcast, delAll, delSockets, close } = adapter;
     const cluster = adapter instanceof ClusterAdapter ? (adapter as unknown as ClusterInternals) : undefined;
     const sessions = new GraceSessions(options.store, options, options.stats, options.logger, options.replay, (sid) => {
       if (!nsp.sockets.has(sid)) delAll.call(adapter, sid);
@@ -85,6 +85,18 @@ export function withRecovery(base: AdapterFactory, options: RecoveryOptions): Ad
       }
       return broadcast.call(adapter, packet, sent);
     };
+    const closesRoom = (opts: BroadcastOptions, rooms: string[]): string | undefined => {
+      const [room] = rooms;
+      return rooms.length === 1 && opts.rooms.size === 1 && opts.rooms.has(room!) && !opts.except?.size ? room : undefined;
+    };
+    const noteClosed = (room: string | undefined) => {
+      if (room === undefined || sessions.empty) return;
+      for (const sid of sessions.roomClosed(room)) adapter.del(sid, room);
+    };
+    adapter.delSockets = (opts: BroadcastOptions, rooms: string[]) => {
+      noteClosed(closesRoom(opts, rooms));
+      return delSockets.call(adapter, opts, rooms);
+    };
     adapter.close = () => {
       sessions.close();
       return close.call(adapter);
@@ -100,6 +112,10 @@ export function withRecovery(base: AdapterFactory, options: RecoveryOptions): Ad
           const decoded: BroadcastOptions = { rooms: new Set(opts.rooms), except: new Set(opts.except), flags: opts.flags };
           if (requestId === undefined && keepsForAbsentees(packet, decoded))
             sessions.capture(packet.data, opts.rooms, decoded.except);
+        }
+        if (message.type === MessageType.SOCKETS_LEAVE && message.uid !== cluster.uid) {
+          const { opts, rooms } = message.data as { opts: EncodedBroadcast['opts']; rooms: string[] };
+          noteClosed(closesRoom({ rooms: new Set(opts.rooms), except: new Set(opts.except) }, rooms));
         }
         onMessage.call(adapter, message, offset);
       };

@@ -60,6 +60,10 @@ export class RedisSessionStore implements SessionStore {
     return taken ? { session: taken[0], missed: taken[1] } : undefined;
   }
 
+  async discardMissed(pid: string): Promise<void> {
+    await this.redis.del(this.keys(pid)[1]);
+  }
+
   async forget(pid: string): Promise<void> {
     await this.redis.del(...this.keys(pid));
   }

@@ -14,6 +14,8 @@ export interface SessionStore {
   /** Appends a missed packet; false when the session is gone (taken, or expired). */
   append(pid: string, packet: string): Promise<boolean>;
   take(pid: string): Promise<TakenSession | undefined>;
+  /** Drops the packets kept so far (their room closed); the session itself stays. */
+  discardMissed(pid: string): Promise<void>;
   forget(pid: string): Promise<void>;
 }
 
@@ -34,6 +36,11 @@ export class MemorySessionStore implements SessionStore {
     const stored = this.sessions.get(pid);
     this.sessions.delete(pid);
     return stored;
+  }
+
+  async discardMissed(pid: string): Promise<void> {
+    const stored = this.sessions.get(pid);
+    if (stored) stored.missed = [];
   }
 
   async forget(pid: string): Promise<void> {
