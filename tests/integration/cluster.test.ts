@@ -205,9 +205,26 @@ test("a node's graceful shutdown tells its users' partners on other nodes", asyn
   expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
 });
 
+test("a node's graceful shutdown takes its waiting users out of the shared queue", async () => {
+  const [one, two] = await startNodes(2);
+  const waiter = await connectClient(one!.url);
+  const waiting = waitFor(waiter, 'waiting_for_partner');
+  waiter.emit('join', { type: 'chat' });
+  await waiting;
+  await one!.close();
+  expect(await two!.server.services.queue.isWaiting(waiter.session.userId)).toBe(false);
+  expect((await two!.server.services.queue.waitingCounts()).chat).toBe(0);
+  // A live user on the other node must not be paired with the ghost.
+  const newcomer = await connectClient(two!.url);
+  const queued = waitFor(newcomer, 'waiting_for_partner');
+  const noGhost = expectNoEvent(newcomer, 'partner_found');
+  newcomer.emit('join', { type: 'chat' });
+  await Promise.all([queued, noGhost]);
+});
+
 describe('a node in a child process', () => {
+  // startChildServer kills every child it started at the end of each test.
   let child: ChildServer | undefined;
-  afterEach(() => child?.process.kill('SIGKILL'));
 
   test("killed with SIGKILL: survivors tell the dead node's partners and drop its queue entries", async () => {
     const [survivor] = await startNodes(1);
@@ -227,7 +244,7 @@ describe('a node in a child process', () => {
     b.emit('join', { type: 'chat' });
     await waiting;
     expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
-  }, 40000);
+  }, 60000);
 
   test('a node taken for dead while frozen queues its waiting users again when it returns', async () => {
     const [survivor] = await startNodes(1);
@@ -245,7 +262,7 @@ describe('a node in a child process', () => {
     const newcomer = await connectClient(survivor!.url);
     newcomer.emit('join', { type: 'chat' });
     expect((await found).partnerId).toBe(newcomer.session.userId);
-  }, 30000);
+  }, 60000);
 
   test('after a Redis outage, a node waits a full NODE_DEAD_AFTER_MS before reaping peers that are slower to return', async () => {
     const [first] = await startNodes(1);
@@ -258,6 +275,14 @@ describe('a node in a child process', () => {
     try {
       await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
       await admin.ping();
+      // Resume the child only once the first node has beaten again after the outage: a heartbeat
+      // stamped after the pause means the beat that first saw the child's stale heartbeat is over,
+      // so a node that reaped without waiting would already have ended the room.
+      const pauseEndedAt = Date.now();
+      const firstNodeId = first!.server.services.presence.nodeId;
+      await eventually(async () => Number(await admin.zscore('rc:presence:nodes', firstNodeId)) > pauseEndedAt, 5000, {
+        what: "the first node's heartbeat after the outage",
+      });
     } finally {
       admin.disconnect();
     }
@@ -266,5 +291,5 @@ describe('a node in a child process', () => {
     const message = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === 'still here');
     a.emit('send_message', { roomId, message: 'still here' });
     expect((await message).sender).toBe(a.session.userId);
-  });
+  }, 60000);
 });
