@@ -440,7 +440,8 @@ async function withRedis(fn) {
 
 /** Two nodes of ours on one Redis, all on the server core; CPU is the sum of the three processes. */
 async function withCluster(url, redisPid, fn) {
-  const env = { REDIS_URL: url };
+  // Production refuses a cluster without a shared IP salt (bans must hold across nodes).
+  const env = { REDIS_URL: url, IP_HASH_SALT: 'bench' };
   const a = new Target('ours', { env, label: 'node A' });
   const b = new Target('ours', { env, label: 'node B' });
   try {

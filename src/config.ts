@@ -1,3 +1,4 @@
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -11,6 +12,26 @@ const optionalString = z
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((value) => ['true', '1', 'yes'].includes(value));
+
+/** An Origin header value: scheme://host[:port], nothing after it. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+$/i;
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/** Whether Express/proxy-addr accept every entry (addresses, subnets, loopback/linklocal/uniquelocal). */
+function isProxyAddressList(value: string): boolean {
+  try {
+    proxyaddr.compile(splitList(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Every variable the server reads, its parser and its default. `describe` says what a valid value
@@ -28,14 +49,15 @@ const envSchema = z.object({
     .string()
     .trim()
     .min(1)
+    .refine((value) => value === '*' || splitList(value).every((origin) => ORIGIN.test(origin)))
     .default('*')
-    .describe('* or a comma-separated list of origins such as https://example.com'),
+    .describe('* or a comma-separated list of origins with their scheme, such as https://example.com'),
   TRUST_PROXY: z
     .string()
     .trim()
-    .regex(/^(false|true|\d+|[\w.:/,\s-]+)$/)
+    .refine((value) => value === 'true' || value === 'false' || /^\d+$/.test(value) || isProxyAddressList(value))
     .default('false')
-    .describe('false, true, a hop count, or a comma list of proxy addresses/subnets (Express trust proxy)'),
+    .describe('false, a hop count (1 = one proxy), or a comma list of proxy addresses/subnets such as loopback or 10.0.0.0/8'),
 
   RATE_LIMIT_POINTS: positiveInt.default(100).describe('a positive integer (events per socket per window)'),
   RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (window in seconds)'),
@@ -197,11 +219,7 @@ function parseTrustProxy(value: string): boolean | number | string {
 }
 
 function parseOrigins(value: string): '*' | string[] {
-  if (value === '*') return '*';
-  return value
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
+  return value === '*' ? '*' : splitList(value);
 }
 
 function describeProblems(error: z.ZodError, env: Record<string, string | undefined>): string[] {
@@ -223,6 +241,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ICE_RELAY_ONLY && !e.TURN_SERVER) problems.push('ICE_RELAY_ONLY=true needs a TURN_SERVER');
   if ((e.BOT_CHECK === 'turnstile' || e.BOT_CHECK === 'hcaptcha') && !e.BOT_CHECK_SECRET)
     problems.push(`BOT_CHECK=${e.BOT_CHECK} needs BOT_CHECK_SECRET`);
+  if (e.TRUST_PROXY === 'true')
+    problems.push(
+      'TRUST_PROXY=true is refused: it believes any X-Forwarded-For a client sends; give the hop count (1 behind one Nginx) or the proxy addresses (e.g. loopback)',
+    );
+  if (e.NODE_ENV === 'production' && e.REDIS_URL && !e.IP_HASH_SALT)
+    problems.push(
+      'IP_HASH_SALT is required in production with REDIS_URL: without it each node hashes IPs its own way and IP bans do not hold across nodes or restarts',
+    );
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -292,4 +318,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       iceRelayOnly: e.ICE_RELAY_ONLY,
     },
   });
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/** Valid but risky combinations; the entry point logs each once at start-up. */
+export function configWarnings(config: Pick<Config, 'trustProxy' | 'host'>): string[] {
+  const trustsProxy = config.trustProxy !== false && config.trustProxy !== 0;
+  if (!trustsProxy || !WILDCARD_HOSTS.has(config.host)) return [];
+  return [
+    `TRUST_PROXY is set but HOST=${config.host}: anyone who reaches this port directly can forge X-Forwarded-For past the per-IP limits; bind HOST=127.0.0.1 or an address only the proxy reaches`,
+  ];
 }

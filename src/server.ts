@@ -17,6 +17,7 @@ import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
 import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
+import { createSafety } from './safety/create-safety';
 
 export interface AppServer {
   httpServer: HttpServer;
@@ -92,6 +93,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
     dependencyProblem: () => cluster?.problem(),
+    safety: createSafety(config, metrics.registry, logger),
   };
   const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };
   const gateway = attachGateway(ctx);

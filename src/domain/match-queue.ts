@@ -1,8 +1,9 @@
 import type { CountsByType, Match, WaitingUser } from './types';
 
 /**
- * The waiting queues, one FIFO per session type. Every method is atomic: two concurrent calls
- * never hand the same waiting user to two partners.
+ * The waiting queues, one FIFO per session type and pool (`WaitingUser.pool`, see poolKey). Every
+ * method is atomic: two concurrent calls never hand the same waiting user to two partners, and
+ * users of different pools are never paired.
  *
  * Matching rule: a user with interests (or a language) first waits for a partner sharing an
  * interest (same language when both gave one); a user with neither, or one whose preference window

@@ -10,6 +10,16 @@ import type { StatsSource } from './stats';
 
 const PUBLIC_DIR = path.resolve(__dirname, '../../public');
 
+/**
+ * The demo's file names carry no version, so a deploy reaches users at once only if browsers
+ * revalidate before every use: `no-cache` with the ETag express.static sends (a 304 costs one round trip).
+ */
+const DEMO_STATIC_OPTIONS = {
+  index: 'index.html',
+  cacheControl: false,
+  setHeaders: (res: express.Response) => res.setHeader('Cache-Control', 'no-cache'),
+};
+
 /** Paths monitors poll; they are never rate limited. */
 const MONITORING_PATHS = new Set(['/health', '/ready']);
 
@@ -66,7 +76,7 @@ export function createApp({ config, logger, limiters, stats, extraRoutes }: AppD
   app.use(httpRateLimit(limiters, logger));
   app.use(createRoutes(config, stats));
   if (extraRoutes) app.use(extraRoutes);
-  if (config.serveDemo) app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
+  if (config.serveDemo) app.use(express.static(PUBLIC_DIR, DEMO_STATIC_OPTIONS));
   app.use((req, res) => {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
   });

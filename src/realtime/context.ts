@@ -5,6 +5,7 @@ import type { Services } from '../domain/services';
 import type { SessionType } from '../domain/types';
 import type { Logger } from '../logger';
 import type { Limiters } from '../rate-limit';
+import type { Safety } from '../safety/create-safety';
 import type { ClientToServerEvents, ServerToClientEvents } from './events';
 import type { Pairing } from './pairing';
 
@@ -12,6 +13,11 @@ import type { Pairing } from './pairing';
 export interface SocketData {
   userId: string;
   ipHash: string;
+  /**
+   * The `userId` label the client gave in `join`: echoed back only as `sender` of its own messages,
+   * so a seed front end recognises them; never logged, stored or shown to anyone else.
+   */
+  label?: string;
   /** The last join request, so `next` can queue again with the same wishes. */
   lastJoin?: { type: SessionType; interests: string[]; language?: string };
   /** Set as the connection closes, so a recovered session (on any node) knows to queue again. */
@@ -30,6 +36,8 @@ export interface RealtimeContext {
   /** This node's running totals (see Presence for the cluster's). */
   totals: Totals;
   pairing: Pairing;
+  /** The door: bot check, message policy, ICE policy (each absent when off). */
+  safety: Safety;
   /** False once shutdown has begun: no new joins. */
   accepting: () => boolean;
   observeMatchWait: (seconds: number) => void;

@@ -1,4 +1,5 @@
 import { buildIceServers } from '../domain/ice-servers';
+import { poolKey } from '../domain/pools';
 import type { Match, Room, WaitingUser } from '../domain/types';
 import type { ClientSocket, RealtimeContext } from './context';
 import type { PartnerLeftPayload } from './events';
@@ -41,6 +42,7 @@ export class Pairing {
       socketId: socket.id,
       nodeId: this.ctx.services.presence.nodeId,
       ipHash: socket.data.ipHash,
+      pool: poolKey({}),
       ...request,
       enqueuedAt: Date.now(),
     };

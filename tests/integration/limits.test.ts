@@ -233,7 +233,7 @@ describe('per-IP connection limits', () => {
     expect(refusal.data?.code).toBe('RATE_LIMITED');
   });
 
-  test.each(['true', '1', 'loopback'])('TRUST_PROXY=%s: distinct X-Forwarded-For count as distinct clients', async (trust) => {
+  test.each(['1', 'loopback'])('TRUST_PROXY=%s: distinct X-Forwarded-For count as distinct clients', async (trust) => {
     const { url } = await start({ TRUST_PROXY: trust, MAX_CONNECTIONS_PER_IP: '2' });
     const forwarded = (ip: string) => ({ extraHeaders: { 'X-Forwarded-For': ip } });
     await connectClient(url, forwarded('198.51.100.1'));

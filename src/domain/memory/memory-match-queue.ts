@@ -1,6 +1,7 @@
 import type { MatchQueue } from '../match-queue';
+import { queueLane } from '../pools';
 import { commonInterests, hasWaitedOut, languagesCompatible, preferenceKeys } from '../preferences';
-import { SESSION_TYPES, zeroCounts, type CountsByType, type Match, type SessionType, type WaitingUser } from '../types';
+import { zeroCounts, type CountsByType, type Match, type WaitingUser } from '../types';
 import type { MemoryPairHistory } from './memory-pair-history';
 
 interface Entry {
@@ -8,7 +9,8 @@ interface Entry {
   keys: string[];
 }
 
-interface TypeQueue {
+/** The queue of one session type and pool (see queueLane). */
+interface LaneQueue {
   /** Users who accept anyone, oldest first (Map keeps insertion order). */
   open: Map<string, Entry>;
   /** Users by preference key, oldest first within each key. */
@@ -22,9 +24,8 @@ interface TypeQueue {
 export class MemoryMatchQueue implements MatchQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly counts = zeroCounts();
-  private readonly queues = new Map<SessionType, TypeQueue>(
-    SESSION_TYPES.map((type) => [type, { open: new Map(), byKey: new Map() }]),
-  );
+  /** Created on first use; there are only as many lanes as session types times pools. */
+  private readonly lanes = new Map<string, LaneQueue>();
 
   constructor(
     private readonly history: MemoryPairHistory,
@@ -140,7 +141,10 @@ export class MemoryMatchQueue implements MatchQueue {
     return entry;
   }
 
-  private queueOf(entry: Entry): TypeQueue {
-    return this.queues.get(entry.user.type)!;
+  private queueOf(entry: Entry): LaneQueue {
+    const lane = queueLane(entry.user);
+    let queue = this.lanes.get(lane);
+    if (!queue) this.lanes.set(lane, (queue = { open: new Map(), byKey: new Map() }));
+    return queue;
   }
 }

@@ -9,8 +9,9 @@ import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } fro
  *   P q:entries            hash   userId → {"user":WaitingUser,"keys":[preference keys]}
  *   P q:seq                string insertion counter (sorted-set score = FIFO position)
  *   P q:counts             hash   type → waiting users
- *   P q:open:<type>        zset   users open to anyone, oldest first
- *   P q:key:<type>:<key>   zset   users by preference key (i:<interest> or l:<lang>), oldest first
+ *   P q:open:<lane>        zset   users open to anyone, oldest first
+ *   P q:key:<lane>:<key>   zset   users by preference key (i:<interest> or l:<lang>), oldest first
+ * where <lane> is the session type, or <type>@<pool> outside the default pool (see queueLane).
  *   P q:node:<nodeId>      set    users queued by that node
  * ARGV: 1 prefix, 2 interest timeout (ms), 3 now (ms), then the script's own argument.
  * The search mirrors MemoryMatchQueue line by line; see that class for the rules.
@@ -21,8 +22,13 @@ local NOW = tonumber(ARGV[3])
 local ENTRIES = P .. 'q:entries'
 local COUNTS = P .. 'q:counts'
 local BATCH = 100
-local function openKey(t) return P .. 'q:open:' .. t end
-local function bucketKey(t, k) return P .. 'q:key:' .. t .. ':' .. k end
+local function lane(u)
+  local pool = u.pool
+  if pool == nil or pool == cjson.null or pool == '' then return u.type end
+  return u.type .. '@' .. pool
+end
+local function openKey(u) return P .. 'q:open:' .. lane(u) end
+local function bucketKey(u, k) return P .. 'q:key:' .. lane(u) .. ':' .. k end
 local function nodeKey(n) return P .. 'q:node:' .. n end
 local function lang(u)
   local l = u.language
@@ -46,8 +52,8 @@ local function take(id)
   local u = e.user
   redis.call('HDEL', ENTRIES, id)
   redis.call('HINCRBY', COUNTS, u.type, -1)
-  redis.call('ZREM', openKey(u.type), id)
-  for _, k in ipairs(e.keys) do redis.call('ZREM', bucketKey(u.type, k), id) end
+  redis.call('ZREM', openKey(u), id)
+  for _, k in ipairs(e.keys) do redis.call('ZREM', bucketKey(u, k), id) end
   redis.call('SREM', nodeKey(u.nodeId), id)
   return raw
 end
@@ -57,8 +63,8 @@ local function insert(raw, e)
   local seq = redis.call('INCR', P .. 'q:seq')
   redis.call('HSET', ENTRIES, u.userId, raw)
   redis.call('HINCRBY', COUNTS, u.type, 1)
-  for _, k in ipairs(e.keys) do redis.call('ZADD', bucketKey(u.type, k), seq, u.userId) end
-  if #e.keys == 0 or waitedOut(u) then redis.call('ZADD', openKey(u.type), seq, u.userId) end
+  for _, k in ipairs(e.keys) do redis.call('ZADD', bucketKey(u, k), seq, u.userId) end
+  if #e.keys == 0 or waitedOut(u) then redis.call('ZADD', openKey(u), seq, u.userId) end
   redis.call('SADD', nodeKey(u.nodeId), u.userId)
 end
 
@@ -80,7 +86,7 @@ end
 local function findPreferred(e)
   local best, bestRaw
   for _, k in ipairs(e.keys) do
-    scan(bucketKey(e.user.type, k), function(c, raw)
+    scan(bucketKey(e.user, k), function(c, raw)
       if best and c.user.enqueuedAt >= best.user.enqueuedAt then return true end
       if mayMeet(e.user, c.user, false) and languagesCompatible(e.user, c.user) then
         best, bestRaw = c, raw
@@ -95,7 +101,7 @@ end
 -- The longest-waiting open user; a recent partner only when nobody else is there.
 local function findOpen(e, allowRecent)
   local found, foundRaw, recent, recentRaw
-  scan(openKey(e.user.type), function(c, raw)
+  scan(openKey(e.user), function(c, raw)
     if mayMeet(e.user, c.user, false) then
       found, foundRaw = c, raw
       return true
@@ -137,7 +143,7 @@ if partner then
   take(id)
   return { partner, raw }
 end
-redis.call('ZADD', openKey(e.user.type), 'NX', redis.call('INCR', P .. 'q:seq'), id)
+redis.call('ZADD', openKey(e.user), 'NX', redis.call('INCR', P .. 'q:seq'), id)
 return false
 `;
 

@@ -20,6 +20,7 @@ async function skipCurrentRoom(ctx: RealtimeContext, socket: ClientSocket): Prom
 export async function join(ctx: RealtimeContext, socket: ClientSocket, payload: PayloadOf<'join'>): Promise<void> {
   await assertMayQueue(ctx, socket);
   await skipCurrentRoom(ctx, socket);
+  socket.data.label = payload.userId || undefined;
   socket.data.lastJoin = { type: payload.type, ...payload.preferences };
   await ctx.pairing.requestPartner(socket, socket.data.lastJoin);
 }
