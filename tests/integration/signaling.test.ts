@@ -43,7 +43,7 @@ describe('video signalling', () => {
     const answerNoEcho = expectNoEvent(b, 'answer');
     b.emit('answer', { roomId, answer });
     expect(await gotAnswer).toEqual({ answer });
-    const lastCandidate = waitFor(b, 'ice_candidate', 5000, (p: any) => p.candidate.sdpMLineIndex === 9);
+    const lastCandidate = waitFor(b, 'ice_candidate', 5000, (p) => p.candidate.sdpMLineIndex === 9);
     for (let i = 0; i < 10; i += 1) a.emit('ice_candidate', { roomId, candidate: { ...candidate, sdpMLineIndex: i } });
     await lastCandidate;
     expect(candidatesAtB.map((p) => p.candidate.sdpMLineIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
