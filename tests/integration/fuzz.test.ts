@@ -339,8 +339,8 @@ async function honestPair(url: string, label: string): Promise<HonestPair> {
       [b, []],
     ]),
     received: new Map([
-      [a, record<ChatMessage>(a, 'new_message')],
-      [b, record<ChatMessage>(b, 'new_message')],
+      [a, record(a, 'new_message')],
+      [b, record(b, 'new_message')],
     ]),
     foreign: [],
   };
@@ -563,7 +563,6 @@ async function runFuzz(options: {
 test('random payloads from reconnecting attackers never crash the server or reach honest pairs (loose limits)', async () => {
   srv = await startTestServer({ MESSAGE_HISTORY_LIMIT: '20', BAN_REPORT_THRESHOLD: '1000', MATCH_INTEREST_TIMEOUT_MS: '100' });
   const { url } = srv;
-  const started = Date.now();
   const { events, intrusions, attackers, pairs } = await runFuzz({
     url,
     attackers: 4,
@@ -670,7 +669,6 @@ test('random payloads from reconnecting attackers never crash the server or reac
   expect(stats.matchesMade).toBeGreaterThan(20);
   expect(stats.messagesRelayed).toBeGreaterThan(pairs.length * 2 * 400 + 10);
   expect(attackers.reduce((sum, a) => sum + a.connects, 0)).toBeGreaterThan(attackers.length);
-  expect(Date.now() - started).toBeLessThan(75_000);
 });
 
 test('random payloads against the default limits exercise the limiter and still harm no honest pair', async () => {
