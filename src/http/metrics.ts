@@ -5,6 +5,10 @@ import { CLUSTER_REPAIRS, type Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
 import { SESSION_TYPES, type CountsByType } from '../domain/types';
 import { ERROR_CODES } from '../errors';
+import { HANDSHAKE_REFUSALS, type HandshakeRefusalCounts } from '../realtime/connection-limits';
+import { WEBHOOK_OUTCOMES } from '../realtime/report-webhook';
+import { UNCOUNTED_REPORTS } from '../realtime/reports';
+import type { RecoveryStats } from '../realtime/recovery/grace-sessions';
 
 export interface Metrics {
   registry: Registry;
@@ -12,6 +16,8 @@ export interface Metrics {
   render(): Promise<string>;
   matchWaitSeconds: Histogram;
   clusterRepairs: Counter<'kind'>;
+  uncountedReports: Counter<'why'>;
+  reportWebhook: Counter<'outcome'>;
 }
 
 /** A counter whose value is read from `totals` at scrape time, so the hot path only does `+= 1`. */
@@ -63,10 +69,17 @@ export interface MetricsSources {
   totals: Totals;
   /** Why the shared store cannot be read now (Redis down), or undefined. */
   dependencyProblem: () => string | undefined;
+  handshakeRefusals?: Readonly<HandshakeRefusalCounts>;
 }
 
 /** One registry per server instance: tests run many servers in one process. */
-export function createMetrics({ services, localConnected, totals, dependencyProblem }: MetricsSources): Metrics {
+export function createMetrics({
+  services,
+  localConnected,
+  totals,
+  dependencyProblem,
+  handshakeRefusals,
+}: MetricsSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   let latest: ClusterFigures | undefined;
@@ -115,6 +128,12 @@ export function createMetrics({ services, localConnected, totals, dependencyProb
     (f) => f.rooms,
   );
   totalCounter(registry, 'chat_matches_total', 'Pairs matched by this node', () => totals.matches);
+  totalCounter(
+    registry,
+    'chat_match_scans_bounded_total',
+    'Partner searches by this node that stopped at MATCH_SCAN_LIMIT with waiting users left unexamined',
+    () => services.queue.boundedScans(),
+  );
   totalCounter(registry, 'chat_messages_relayed_total', 'Chat messages relayed by this node', () => totals.messagesRelayed);
   totalCounter(
     registry,
@@ -134,6 +153,18 @@ export function createMetrics({ services, localConnected, totals, dependencyProb
       for (const code of ERROR_CODES) this.inc({ code }, totals.refusals[code]);
     },
   });
+  if (handshakeRefusals) {
+    new Counter({
+      name: 'chat_handshake_refusals_total',
+      help: 'Connections turned away before becoming a socket: per_ip, rate, ceiling, origin, connect_timeout',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const reason of HANDSHAKE_REFUSALS) this.inc({ reason }, handshakeRefusals[reason]);
+      },
+    });
+  }
   const matchWaitSeconds = new Histogram({
     name: 'chat_match_wait_seconds',
     help: 'Time from join to partner_found',
@@ -147,10 +178,26 @@ export function createMetrics({ services, localConnected, totals, dependencyProb
     registers: [registry],
   });
   for (const kind of CLUSTER_REPAIRS) clusterRepairs.inc({ kind }, 0);
+  const uncountedReports = new Counter({
+    name: 'chat_reports_uncounted_total',
+    help: 'Reports that did not count toward an automatic ban: room too short, or from the reported address',
+    labelNames: ['why'],
+    registers: [registry],
+  });
+  for (const why of UNCOUNTED_REPORTS) uncountedReports.inc({ why }, 0);
+  const reportWebhook = new Counter({
+    name: 'chat_report_webhook_total',
+    help: 'Report webhook events by outcome: delivered, retried (one per failed attempt), failed (gave up), dropped (queue full)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of WEBHOOK_OUTCOMES) reportWebhook.inc({ outcome }, 0);
   return {
     registry,
     matchWaitSeconds,
     clusterRepairs,
+    uncountedReports,
+    reportWebhook,
     async render() {
       latest = await readClusterFigures();
       return registry.metrics();
@@ -176,4 +223,30 @@ export function metricsRoute(metrics: Metrics, token: string | undefined): Route
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.render());
   });
   return router;
+}
+
+/** What the reconnect grace holds for dropped users on this node, and what it refused to hold. */
+export function registerRecoveryMetrics(registry: Registry, stats: Readonly<RecoveryStats>): void {
+  new Gauge({
+    name: 'chat_reconnect_sessions',
+    help: 'Dropped users inside their reconnect grace whose session this node holds',
+    registers: [registry],
+    collect() {
+      this.set(stats.heldSessions);
+    },
+  });
+  new Gauge({
+    name: 'chat_reconnect_missed_bytes',
+    help: 'Bytes of packets kept on this node for dropped users, until they return or their grace ends',
+    registers: [registry],
+    collect() {
+      this.set(stats.missedBytes);
+    },
+  });
+  totalCounter(
+    registry,
+    'chat_reconnect_missed_dropped_total',
+    'Packets not kept for a dropped user because their RECONNECT_MISSED_MAX_BYTES was reached',
+    () => stats.droppedPackets,
+  );
 }

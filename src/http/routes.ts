@@ -51,7 +51,8 @@ export function createRoutes(config: Readonly<Config>, stats: StatsSource): Rout
   });
 
   router.get('/ice-servers', (_req: Request, res: Response) => {
-    res.set('Cache-Control', 'no-store').json({ iceServers: stats.iceServers() });
+    const relayOnly = config.safety.iceRelayOnly ? { iceTransportPolicy: 'relay' } : {};
+    res.set('Cache-Control', 'no-store').json({ iceServers: stats.iceServers(), ...relayOnly });
   });
 
   return router;
