@@ -39,12 +39,12 @@ type ClusterAdapter = ReturnType<AdapterFactory>;
  * offline queue: the cluster adapter publishes before it delivers locally, so without this a pair
  * on one node would go silent until Redis returns. Those packets cannot be recovered on another node.
  */
-function localWhileRedisDown(factory: AdapterFactory, redis: Redis): AdapterFactory {
+function localWhileRedisDown(factory: AdapterFactory, available: () => boolean): AdapterFactory {
   // Socket.io calls the factory with `new`, so it must be a plain function returning the adapter.
   return function createLocalWhileDownAdapter(nsp) {
     const adapter: ClusterAdapter = factory(nsp);
     const localIfDown = <O extends { flags?: { local?: boolean } }>(opts: O): O =>
-      redis.status === 'ready' ? opts : { ...opts, flags: { ...opts.flags, local: true } };
+      available() ? opts : { ...opts, flags: { ...opts.flags, local: true } };
     const { broadcast, addSockets, delSockets } = adapter;
     adapter.broadcast = (packet, opts) => broadcast.call(adapter, packet, localIfDown(opts));
     adapter.addSockets = (opts, rooms) => addSockets.call(adapter, localIfDown(opts), rooms);
@@ -63,19 +63,57 @@ function trackDuplicates(redis: Redis): Redis[] {
   const duplicates: Redis[] = [];
   const duplicate = redis.duplicate.bind(redis);
   redis.duplicate = (override) => {
-    const copy = duplicate(override);
+    // The duplicates run the blocking XREAD loop and pub/sub: a command timeout would cut every
+    // XREAD BLOCK short and pile them up on the connection.
+    const copy = duplicate({ ...override, commandTimeout: undefined });
     duplicates.push(copy);
     return copy;
   };
   return duplicates;
 }
 
+/**
+ * A Redis that stops answering (frozen, overloaded, a half-open connection) keeps its connection
+ * `ready`. A PING every quarter of the command timeout tells: one unanswered for half of it means
+ * Redis counts as down, before any other command can time out, until a PING is answered again.
+ */
+function watchResponsiveness(redis: Redis, commandTimeoutMs: number, logger: Logger): { stalled(): boolean; stop(): void } {
+  let pingSentAt: number | undefined;
+  let reported = false;
+  const stalled = () => pingSentAt !== undefined && Date.now() - pingSentAt > commandTimeoutMs / 2;
+  const timer = setInterval(
+    () => {
+      if (stalled() && !reported) {
+        reported = true;
+        logger.error('redis not responding', { waitedMs: Date.now() - pingSentAt! });
+      }
+      if (pingSentAt !== undefined || redis.status !== 'ready') return;
+      pingSentAt = Date.now();
+      redis
+        .ping()
+        .then(() => {
+          if (reported) logger.info('redis responding again');
+          reported = false;
+        })
+        .catch(() => undefined)
+        .finally(() => (pingSentAt = undefined));
+    },
+    Math.max(10, commandTimeoutMs / 4),
+  );
+  timer.unref();
+  return { stalled, stop: () => clearInterval(timer) };
+}
+
 export function createClusterResources(config: Readonly<Config>, nodeId: string, logger: Logger): ClusterResources {
   const url = config.redis.url!;
-  const domainRedis = createRedisClient(url);
-  // The adapter blocks on XREAD in a loop: its client keeps commands queued while Redis is away
-  // (maxRetriesPerRequest: null) so the loop waits for the reconnect instead of spinning.
-  const adapterRedis = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const commandTimeout = config.redis.commandTimeoutMs;
+  const domainRedis = createRedisClient(url, { commandTimeout });
+  // The adapter's client keeps commands queued while Redis is away (maxRetriesPerRequest: null)
+  // instead of failing them after one retry; the command timeout still bounds each publish, after
+  // which the emit is delivered on this node anyway.
+  const adapterRedis = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true, commandTimeout });
+  const responsiveness = watchResponsiveness(domainRedis, commandTimeout, logger);
+  const available = () => domainRedis.status === 'ready' && adapterRedis.status === 'ready' && !responsiveness.stalled();
   const adapterDuplicates = trackDuplicates(adapterRedis);
   watchConnection(domainRedis, 'domain', logger);
   watchConnection(adapterRedis, 'adapter', logger);
@@ -89,7 +127,7 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
         heartbeatInterval: config.redis.heartbeatMs,
         heartbeatTimeout: config.redis.deadAfterMs,
       }),
-      adapterRedis,
+      available,
     ),
     sharedLimiter: (keyPrefix, budget) =>
       new RateLimiterRedis({
@@ -100,8 +138,12 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix, points: budget.points, duration: budget.durationSeconds }),
       }),
-    problem: () => (domainRedis.status === 'ready' ? undefined : `redis ${domainRedis.status}`),
+    problem: () => {
+      if (domainRedis.status !== 'ready') return `redis ${domainRedis.status}`;
+      return responsiveness.stalled() ? 'redis not responding' : undefined;
+    },
     async close() {
+      responsiveness.stop();
       for (const duplicate of adapterDuplicates) duplicate.disconnect();
       await closeRedisClient(adapterRedis);
     },

@@ -1,7 +1,7 @@
 import { v4 as uuidv4 } from 'uuid';
 import type { ChatMessage } from '../events';
 import type { ClientSocket, RealtimeContext } from '../context';
-import { assertInRoom } from '../membership';
+import { assertInRoom, assertPartnerReachable } from '../membership';
 import type { PayloadOf } from '../schemas';
 
 /** Delivered to everyone in the room, the sender included: its copy carries the server's id and time. */
@@ -11,6 +11,7 @@ export async function sendMessage(
   { roomId, message }: PayloadOf<'send_message'>,
 ): Promise<void> {
   assertInRoom(socket, roomId);
+  assertPartnerReachable(ctx, roomId);
   const chatMessage: ChatMessage = {
     id: uuidv4(),
     text: message,
