@@ -1,3 +1,4 @@
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -11,6 +12,26 @@ const optionalString = z
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
   .transform((value) => ['true', '1', 'yes'].includes(value));
+
+/** An Origin header value: scheme://host[:port], nothing after it. */
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+$/i;
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+/** Whether Express/proxy-addr accept every entry (addresses, subnets, loopback/linklocal/uniquelocal). */
+function isProxyAddressList(value: string): boolean {
+  try {
+    proxyaddr.compile(splitList(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Every variable the server reads, its parser and its default. `describe` says what a valid value
@@ -28,14 +49,15 @@ const envSchema = z.object({
     .string()
     .trim()
     .min(1)
+    .refine((value) => value === '*' || splitList(value).every((origin) => ORIGIN.test(origin)))
     .default('*')
-    .describe('* or a comma-separated list of origins such as https://example.com'),
+    .describe('* or a comma-separated list of origins with their scheme, such as https://example.com'),
   TRUST_PROXY: z
     .string()
     .trim()
-    .regex(/^(false|true|\d+|[\w.:/,\s-]+)$/)
+    .refine((value) => value === 'true' || value === 'false' || /^\d+$/.test(value) || isProxyAddressList(value))
     .default('false')
-    .describe('false, true, a hop count, or a comma list of proxy addresses/subnets (Express trust proxy)'),
+    .describe('false, a hop count (1 = one proxy), or a comma list of proxy addresses/subnets such as loopback or 10.0.0.0/8'),
 
   RATE_LIMIT_POINTS: positiveInt.default(100).describe('a positive integer (events per socket per window)'),
   RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (window in seconds)'),
@@ -77,11 +99,38 @@ const envSchema = z.object({
   REMATCH_COOLDOWN_MS: nonNegativeInt
     .default(60000)
     .describe('a non-negative integer (ms before the same two users may meet again)'),
+  MATCH_SCAN_LIMIT: positiveInt.default(50).describe('a positive integer (waiting users one join examines at most)'),
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
+  BAN_IP_REPORT_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .describe('an integer >= 2 (distinct reporter addresses before an automatic ban also covers the IP hash)'),
+  REPORT_MIN_ROOM_MS: nonNegativeInt
+    .default(3000)
+    .describe('a non-negative integer (ms a room must last, unless the reported user wrote, for a report to count)'),
+  REPORT_RETENTION_MS: positiveInt.default(604800000).describe('a positive integer (ms reports are kept for moderators)'),
+  REPORT_EVIDENCE_MESSAGES: nonNegativeInt
+    .default(0)
+    .describe('a non-negative integer (last room messages kept with a report for moderators; 0 = none)'),
+  REPORT_WEBHOOK_URL: optionalString
+    .pipe(z.url({ protocol: /^https?$/ }).optional())
+    .describe('an http(s) URL that receives each report and automatic ban as JSON'),
+  REPORT_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000).describe('a positive integer (ms per webhook attempt)'),
+  REPORT_WEBHOOK_ATTEMPTS: positiveInt.default(5).describe('a positive integer (tries per webhook event)'),
+  REPORT_WEBHOOK_RETRY_MS: positiveInt
+    .default(1000)
+    .describe('a positive integer (ms before the first retry; doubles each time)'),
+  REPORT_WEBHOOK_QUEUE_LIMIT: positiveInt.default(1000).describe('a positive integer (webhook events waiting; more are dropped)'),
+  AUDIT_LOG_LENGTH: positiveInt.default(1000).describe('a positive integer (moderation audit entries kept)'),
   IP_HASH_SALT: optionalString.describe('a secret string used to hash client IPs for bans (random per process when unset)'),
   RECONNECT_GRACE_MS: nonNegativeInt.default(10000).describe('a non-negative integer (ms a dropped user keeps their room)'),
+  RECONNECT_MISSED_MAX_BYTES: positiveInt
+    .default(262144)
+    .describe('a positive integer (bytes of missed packets kept for one dropped user)'),
 
   STUN_SERVER_1: optionalString.describe('a stun: URL'),
   STUN_SERVER_2: optionalString.describe('a stun: URL'),
@@ -89,7 +138,7 @@ const envSchema = z.object({
   TURN_USERNAME: optionalString.describe('a string'),
   TURN_CREDENTIAL: optionalString.describe('a string'),
   TURN_SECRET: optionalString.describe("coturn's static-auth-secret (enables short-lived credentials)"),
-  TURN_TTL_SECONDS: positiveInt.default(86400).describe('a positive integer (lifetime of TURN credentials)'),
+  TURN_TTL_SECONDS: positiveInt.default(600).describe('a positive integer (lifetime of TURN credentials)'),
 
   REDIS_URL: optionalString.describe('a redis:// or rediss:// URL'),
   NODE_HEARTBEAT_MS: positiveInt.default(5000).describe('a positive integer (ms between node heartbeats in Redis)'),
@@ -98,6 +147,15 @@ const envSchema = z.object({
     .describe('a positive integer (ms a Redis command may take before it counts as failed)'),
   NODE_DEAD_AFTER_MS: positiveInt.default(15000).describe('a positive integer (ms without heartbeat before a node is dead)'),
 
+  ADMIN_TOKENS: z
+    .string()
+    .trim()
+    .regex(/^([\w.-]+:[^,:\s]{16,})(,\s*[\w.-]+:[^,:\s]{16,})*$/)
+    .optional()
+    .describe('name:token pairs, comma-separated, each token at least 16 characters (enables /admin)'),
+  ADMIN_RATE_LIMIT_POINTS: positiveInt.default(120).describe('a positive integer (admin API requests per IP per window)'),
+  ADMIN_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  ADMIN_PAGE_LIMIT: positiveInt.default(100).describe('a positive integer (largest page the admin API returns)'),
   METRICS_TOKEN: optionalString.describe('a bearer token required by GET /metrics (open when unset)'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000).describe('a positive integer (ms allowed for graceful shutdown)'),
   PING_INTERVAL_MS: positiveInt.default(25000).describe('a positive integer (Socket.io ping interval)'),
@@ -158,14 +216,26 @@ export interface Config {
   matching: {
     interestTimeoutMs: number;
     rematchCooldownMs: number;
+    scanLimit: number;
   };
   moderation: {
     banReportThreshold: number;
     banWindowMs: number;
     banDurationMs: number;
+    /** Distinct reporter addresses before an automatic ban covers the reported IP hash too. */
+    banIpReportThreshold: number;
+    /** A report counts toward a ban only if the room lasted this long or the reported user wrote. */
+    reportMinRoomMs: number;
+    reportRetentionMs: number;
+    auditLength: number;
+    /** Last room messages kept with a report (0 = none). */
+    reportEvidenceMessages: number;
+    /** Where each report and automatic ban is POSTed, off the event's path. */
+    reportWebhook?: { url: string; timeoutMs: number; attempts: number; retryMs: number; queueLimit: number };
     ipHashSalt: string | undefined;
   };
   reconnectGraceMs: number;
+  reconnectMissedMaxBytes: number;
   ice: {
     stunServers: string[];
     turnServer?: string;
@@ -179,6 +249,13 @@ export interface Config {
     heartbeatMs: number;
     deadAfterMs: number;
     commandTimeoutMs: number;
+  };
+  /** The moderator API and page; absent unless ADMIN_TOKENS is set. */
+  admin?: {
+    /** Bearer tokens; the name is the actor recorded in the audit log. */
+    tokens: { name: string; token: string }[];
+    rate: RateBudget;
+    pageLimit: number;
   };
   metricsToken?: string;
   shutdownTimeoutMs: number;
@@ -218,11 +295,14 @@ function parseTrustProxy(value: string): boolean | number | string {
 }
 
 function parseOrigins(value: string): '*' | string[] {
-  if (value === '*') return '*';
-  return value
-    .split(',')
-    .map((origin) => origin.trim())
-    .filter(Boolean);
+  return value === '*' ? '*' : splitList(value);
+}
+
+function parseAdminTokens(value: string): { name: string; token: string }[] {
+  return value.split(',').map((pair) => {
+    const [name, token] = pair.trim().split(':') as [string, string];
+    return { name, token };
+  });
 }
 
 function describeProblems(error: z.ZodError, env: Record<string, string | undefined>): string[] {
@@ -244,6 +324,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ICE_RELAY_ONLY && !e.TURN_SERVER) problems.push('ICE_RELAY_ONLY=true needs a TURN_SERVER');
   if ((e.BOT_CHECK === 'turnstile' || e.BOT_CHECK === 'hcaptcha') && !e.BOT_CHECK_SECRET)
     problems.push(`BOT_CHECK=${e.BOT_CHECK} needs BOT_CHECK_SECRET`);
+  if (e.TRUST_PROXY === 'true')
+    problems.push(
+      'TRUST_PROXY=true is refused: it believes any X-Forwarded-For a client sends; give the hop count (1 behind one Nginx) or the proxy addresses (e.g. loopback)',
+    );
+  if (e.NODE_ENV === 'production' && e.REDIS_URL && !e.IP_HASH_SALT)
+    problems.push(
+      'IP_HASH_SALT is required in production with REDIS_URL: without it each node hashes IPs its own way and IP bans do not hold across nodes or restarts',
+    );
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
     port: e.PORT,
@@ -276,14 +364,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     matching: {
       interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
       rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
+      scanLimit: e.MATCH_SCAN_LIMIT,
     },
     moderation: {
       banReportThreshold: e.BAN_REPORT_THRESHOLD,
       banWindowMs: e.BAN_WINDOW_MS,
       banDurationMs: e.BAN_DURATION_MS,
+      banIpReportThreshold: e.BAN_IP_REPORT_THRESHOLD,
+      reportMinRoomMs: e.REPORT_MIN_ROOM_MS,
+      reportRetentionMs: e.REPORT_RETENTION_MS,
+      auditLength: e.AUDIT_LOG_LENGTH,
+      reportEvidenceMessages: e.REPORT_EVIDENCE_MESSAGES,
+      reportWebhook: e.REPORT_WEBHOOK_URL
+        ? {
+            url: e.REPORT_WEBHOOK_URL,
+            timeoutMs: e.REPORT_WEBHOOK_TIMEOUT_MS,
+            attempts: e.REPORT_WEBHOOK_ATTEMPTS,
+            retryMs: e.REPORT_WEBHOOK_RETRY_MS,
+            queueLimit: e.REPORT_WEBHOOK_QUEUE_LIMIT,
+          }
+        : undefined,
       ipHashSalt: e.IP_HASH_SALT,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    reconnectMissedMaxBytes: e.RECONNECT_MISSED_MAX_BYTES,
     ice: {
       stunServers: [e.STUN_SERVER_1, e.STUN_SERVER_2].filter((url): url is string => Boolean(url)),
       turnServer: e.TURN_SERVER,
@@ -298,6 +402,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deadAfterMs: e.NODE_DEAD_AFTER_MS,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     },
+    admin: e.ADMIN_TOKENS
+      ? {
+          tokens: parseAdminTokens(e.ADMIN_TOKENS),
+          rate: { points: e.ADMIN_RATE_LIMIT_POINTS, durationSeconds: e.ADMIN_RATE_LIMIT_DURATION },
+          pageLimit: e.ADMIN_PAGE_LIMIT,
+        }
+      : undefined,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     pingIntervalMs: e.PING_INTERVAL_MS,
@@ -323,4 +434,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       iceRelayOnly: e.ICE_RELAY_ONLY,
     },
   });
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/** Valid but risky combinations; the entry point logs each once at start-up. */
+export function configWarnings(config: Pick<Config, 'trustProxy' | 'host'>): string[] {
+  const trustsProxy = config.trustProxy !== false && config.trustProxy !== 0;
+  if (!trustsProxy || !WILDCARD_HOSTS.has(config.host)) return [];
+  return [
+    `TRUST_PROXY is set but HOST=${config.host}: anyone who reaches this port directly can forge X-Forwarded-For past the per-IP limits; bind HOST=127.0.0.1 or an address only the proxy reaches`,
+  ];
 }

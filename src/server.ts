@@ -1,14 +1,16 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
 import { v4 as uuidv4 } from 'uuid';
 import type { Config } from './config';
 import { emptyTotals } from './domain/counters';
 import { createClusterResources } from './cluster';
 import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
+import { createAdminRouter } from './http/admin/routes';
 import { createApp, helmetHeaders } from './http/app';
-import { createMetrics, metricsRoute } from './http/metrics';
+import { createMetrics, metricsRoute, registerRecoveryMetrics } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
 import { createIpHasher } from './ip-hash';
 import { createLogger, type Logger } from './logger';
@@ -18,7 +20,12 @@ import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
-import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
+import { ReportWebhook } from './realtime/report-webhook';
+import type { RecoveryStats } from './realtime/recovery/grace-sessions';
+import { historyReplay } from './realtime/recovery/history-replay';
+import { withRecovery } from './realtime/recovery/recovering-adapter';
+import { MemorySessionStore } from './realtime/recovery/session-store';
+import { createSafety } from './safety/create-safety';
 
 export interface AppServer {
   httpServer: HttpServer;
@@ -42,11 +49,19 @@ export function createServer(config: Readonly<Config>): AppServer {
   const limiters = createLimiters(config.limits, cluster?.sharedLimiter);
   const hashIp = createIpHasher(config.moderation.ipHashSalt);
   const admission = new ConnectionLimits(config, limiters, logger, hashIp);
+  const recoveryStats: RecoveryStats = { heldSessions: 0, missedBytes: 0, droppedPackets: 0 };
   let accepting = true;
   let listening = false;
 
   const localConnected = () => io.of('/').sockets.size;
-  const metrics = createMetrics(services, localConnected, totals, admission.refused);
+  const metrics = createMetrics({
+    services,
+    localConnected,
+    totals,
+    dependencyProblem: () => cluster?.problem(),
+    handshakeRefusals: admission.refused,
+  });
+  registerRecoveryMetrics(metrics.registry, recoveryStats);
   const stats = createStatsSource({
     config,
     services,
@@ -59,13 +74,32 @@ export function createServer(config: Readonly<Config>): AppServer {
     },
     listening: () => listening,
   });
-  const app = createApp({ config, logger, limiters, stats, hashIp, extraRoutes: metricsRoute(metrics, config.metricsToken) });
+  const admin = config.admin && createAdminRouter(config.admin, logger, () => ctx);
+  const app = createApp({
+    config,
+    logger,
+    limiters,
+    stats,
+    hashIp,
+    extraRoutes: metricsRoute(metrics, config.metricsToken),
+    admin,
+  });
 
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
   const httpServer = createHttpServer(app);
-  // The cluster adapter keeps recovery sessions in Redis; a lone node keeps them in memory.
-  const adapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? PromptSweepAdapter : undefined);
+  // Recovery sessions live in Redis on a cluster (any node may take one), in memory on a lone node.
+  const baseAdapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? (nsp) => new Adapter(nsp) : undefined);
+  const adapter =
+    baseAdapter &&
+    withRecovery(baseAdapter, {
+      store: cluster?.sessionStore ?? new MemorySessionStore(),
+      stats: recoveryStats,
+      logger,
+      graceMs: config.reconnectGraceMs,
+      maxMissedBytes: config.reconnectMissedMaxBytes,
+      replay: historyReplay(services),
+    });
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
     // Every handshake, polling or websocket, is admitted here; websocket upgrades bypass CORS, so
@@ -96,7 +130,12 @@ export function createServer(config: Readonly<Config>): AppServer {
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
+    countUncountedReport: (why) => metrics.uncountedReports.inc({ why }),
+    reportWebhook:
+      config.moderation.reportWebhook &&
+      new ReportWebhook(config.moderation.reportWebhook, logger, (outcome) => metrics.reportWebhook.inc({ outcome })),
     dependencyProblem: () => cluster?.problem(),
+    safety: createSafety(config, metrics.registry, logger),
   };
   const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };
   const gateway = attachGateway(ctx);
@@ -115,6 +154,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     gateway.stop();
     admission.stop();
     ctx.pairing.stop();
+    ctx.reportWebhook?.stop();
     io.local.emit('server_shutdown', { reconnectAfterMs: 1000 });
     const rooms = await services.rooms.roomsOfNode(nodeId);
     await Promise.all(rooms.map((room) => ctx.pairing.endRoom(room, undefined, 'shutdown')));

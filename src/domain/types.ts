@@ -10,6 +10,8 @@ export interface WaitingUser {
   /** Salted hash of the client IP, so a ban can outlive the anonymous id. */
   ipHash: string;
   type: SessionType;
+  /** The queue partition (see poolKey): users of different pools are never paired. */
+  pool: string;
   interests: string[];
   language?: string;
   /** When the user first asked for a partner; fallback and fairness are measured from here. */

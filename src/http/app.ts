@@ -1,15 +1,26 @@
 import path from 'node:path';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config';
 import type { IpHasher } from '../ip-hash';
 import type { Logger } from '../logger';
 import { takePoint, type Limiters } from '../rate-limit';
+import { hasMetricsToken } from './metrics';
 import { createRoutes } from './routes';
 import type { StatsSource } from './stats';
 
 const PUBLIC_DIR = path.resolve(__dirname, '../../public');
+
+/**
+ * The demo's file names carry no version, so a deploy reaches users at once only if browsers
+ * revalidate before every use: `no-cache` with the ETag express.static sends (a 304 costs one round trip).
+ */
+const DEMO_STATIC_OPTIONS = {
+  index: 'index.html',
+  cacheControl: false,
+  setHeaders: (res: express.Response) => res.setHeader('Cache-Control', 'no-cache'),
+};
 
 const HELMET_OPTIONS: Parameters<typeof helmet>[0] = {
   contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'media-src': ["'self'", 'blob:'] } },
@@ -30,11 +41,17 @@ export function helmetHeaders(): Record<string, string> {
 }
 
 /** Paths monitors poll; they are never rate limited. */
-const MONITORING_PATHS = new Set(['/health', '/ready']);
+const MONITORING_PATHS = new Set(['/live', '/health', '/ready']);
 
-function httpRateLimit(limiters: Limiters, logger: Logger, hashIp: IpHasher): RequestHandler {
+/** Monitors, and a scraper that shows METRICS_TOKEN (an open /metrics stays limited). */
+function exemptFromRateLimit(req: Request, metricsToken: string | undefined): boolean {
+  if (MONITORING_PATHS.has(req.path)) return true;
+  return req.path === '/metrics' && metricsToken !== undefined && hasMetricsToken(req, metricsToken);
+}
+
+function httpRateLimit(limiters: Limiters, logger: Logger, hashIp: IpHasher, metricsToken: string | undefined): RequestHandler {
   return (req, res, next) => {
-    if (MONITORING_PATHS.has(req.path)) return next();
+    if (exemptFromRateLimit(req, metricsToken)) return next();
     takePoint(limiters.http, hashIp(req.ip ?? 'unknown'))
       .then((retryAfterMs) => {
         if (retryAfterMs === undefined) return next();
@@ -72,21 +89,27 @@ export interface AppDeps {
   hashIp: IpHasher;
   /** Extra routes mounted before the 404 handler (metrics, readiness). */
   extraRoutes?: express.Router;
+  /** The moderator API and page; without it every /admin path is 404 (the demo's files included). */
+  admin?: express.Router;
 }
 
-export function createApp({ config, logger, limiters, stats, hashIp, extraRoutes }: AppDeps): Express {
+function notFound(req: express.Request, res: express.Response): void {
+  res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
+}
+
+export function createApp({ config, logger, limiters, stats, hashIp, extraRoutes, admin }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(helmet(HELMET_OPTIONS));
+  // Before CORS: the moderator API never answers cross-origin, whatever CORS_ORIGIN says; it has its own rate limit.
+  app.use('/admin', admin ?? notFound);
   app.use(cors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins }));
-  app.use(httpRateLimit(limiters, logger, hashIp));
+  app.use(httpRateLimit(limiters, logger, hashIp, config.metricsToken));
   app.use(createRoutes(config, stats));
   if (extraRoutes) app.use(extraRoutes);
-  if (config.serveDemo) app.use(express.static(PUBLIC_DIR, { index: 'index.html', maxAge: '1h' }));
-  app.use((req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
-  });
+  if (config.serveDemo) app.use(express.static(PUBLIC_DIR, DEMO_STATIC_OPTIONS));
+  app.use(notFound);
   app.use(errorHandler(config, logger));
   return app;
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Totals } from '../domain/counters';
-import { buildIceServers } from '../domain/ice-servers';
+import { publicIceServers } from '../domain/ice-servers';
 import type { Services } from '../domain/services';
 import type { CountsByType } from '../domain/types';
 import type { RTCIceServerConfig } from '../realtime/events';
@@ -143,7 +143,7 @@ export function createStatsSource({
       return problem ? { ready: false, reason: problem.reason } : { ready: true };
     },
     iceServers() {
-      return buildIceServers(config.ice, 'anonymous', Date.now());
+      return publicIceServers(config.ice, config.safety.iceRelayOnly);
     },
   };
 }

@@ -21,6 +21,7 @@ const waiting = (userId: string): WaitingUser => ({
   nodeId: 'node-1',
   ipHash: 'ip',
   type: 'chat',
+  pool: '',
   interests: [],
   enqueuedAt: Date.now(),
 });

@@ -3,7 +3,7 @@ import { MemoryMatchQueue } from '../../src/domain/memory/memory-match-queue';
 import { MemoryPairHistory } from '../../src/domain/memory/memory-pair-history';
 import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
 import { RedisPairHistory } from '../../src/domain/redis/redis-pair-history';
-import type { WaitingUser } from '../../src/domain/types';
+import type { Match, WaitingUser } from '../../src/domain/types';
 import { contractBackends } from './backends';
 
 const { redis } = contractBackends();
@@ -23,6 +23,7 @@ const op = fc.oneof(
       interests: fc.subarray(['music', 'art', 'chess']),
       language: fc.constantFrom(undefined, 'en', 'fr'),
       node: fc.constantFrom('n1', 'n2'),
+      pool: fc.constantFrom('', '', 'adult', 'teen', 'shadow.teen'),
       waitedBefore: fc.constantFrom(0, 0, 6000),
     }),
   },
@@ -34,16 +35,27 @@ const op = fc.oneof(
 );
 const step = fc.record({ op, advance: fc.constantFrom(0, 1, 1000, 2500, 6000) });
 
-/** The Redis queue gives the same answer as the memory queue to every sequence of calls. */
+/**
+ * The Redis queue gives the same answer as the memory queue to every sequence of calls, under any
+ * scan limit (with the same searches cut short), and neither ever pairs a user with themself or
+ * across pools.
+ */
 test('RedisMatchQueue behaves exactly like MemoryMatchQueue on random call sequences', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 80 }), async (steps) => {
+    fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 80 }), fc.constantFrom(1, 2, 3, 50), async (steps, scanLimit) => {
       const memPairs = new MemoryPairHistory(TIMINGS);
-      const mem = new MemoryMatchQueue(memPairs, TIMEOUT);
+      const mem = new MemoryMatchQueue(memPairs, TIMEOUT, scanLimit);
       const prefix = redis.freshPrefix();
       const redisPairs = new RedisPairHistory(redis.client(), TIMINGS, prefix);
-      const red = new RedisMatchQueue(redis.client(), { interestTimeoutMs: TIMEOUT, prefix });
+      const red = new RedisMatchQueue(redis.client(), { interestTimeoutMs: TIMEOUT, scanLimit, prefix });
       let now = 1_700_000_000_000;
+      const poolOf = new Map<string, string>();
+      const expectSamePool = (userId: string, match: unknown) => {
+        const partner = (match as Match | null)?.partner;
+        if (!partner) return;
+        expect(partner.userId).not.toBe(userId);
+        expect(partner.pool).toBe(poolOf.get(userId));
+      };
       for (const { op: o, advance } of steps) {
         now += advance;
         let results: [unknown, unknown];
@@ -55,15 +67,19 @@ test('RedisMatchQueue behaves exactly like MemoryMatchQueue on random call seque
               nodeId: o.node,
               ipHash: `ip${o.user}`,
               type: o.video ? 'video' : 'chat',
+              pool: o.pool,
               interests: o.interests,
               ...(o.language ? { language: o.language } : {}),
               enqueuedAt: now - o.waitedBefore,
             };
+            poolOf.set(u.userId, u.pool);
             results = [await mem.matchOrEnqueue(u, now), await red.matchOrEnqueue(u, now)];
+            expectSamePool(u.userId, results[0]);
             break;
           }
           case 'open':
             results = [await mem.openToAnyone(`u${o.user}`, now), await red.openToAnyone(`u${o.user}`, now)];
+            expectSamePool(`u${o.user}`, results[0]);
             break;
           case 'remove':
             results = [await mem.remove(`u${o.user}`), await red.remove(`u${o.user}`)];
@@ -81,6 +97,7 @@ test('RedisMatchQueue behaves exactly like MemoryMatchQueue on random call seque
         }
         expect(results[1]).toEqual(results[0]);
         expect(await red.waitingCounts()).toEqual(await mem.waitingCounts());
+        expect(red.boundedScans()).toBe(mem.boundedScans());
         for (let i = 0; i < USERS; i += 1) expect(await red.isWaiting(`u${i}`)).toBe(await mem.isWaiting(`u${i}`));
       }
     }),

@@ -16,6 +16,7 @@ function user(userId: string, options: Partial<WaitingUser> = {}): WaitingUser {
     nodeId: 'node-1',
     ipHash: `ip-${userId}`,
     type: 'chat',
+    pool: '',
     interests: [],
     enqueuedAt: T0,
     ...options,
@@ -63,6 +64,75 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
     expect(partnerOf(await queue.matchOrEnqueue(user('c', { type: 'video' }), T0))).toBe('a');
     expect(partnerOf(await queue.matchOrEnqueue(user('d', { type: 'chat' }), T0))).toBe('b');
     expect(await queue.waitingCounts()).toEqual({ chat: 0, video: 0 });
+  });
+
+  test('never pairs users of different pools, not even as a last resort', async () => {
+    const { queue } = setup();
+    const pools = ['', 'adult', 'teen', 'shadow.teen'];
+    for (const [i, pool] of pools.entries()) {
+      expect(await queue.matchOrEnqueue(user(`p${i}`, { pool, interests: ['music'], language: 'en' }), T0 + i)).toBeNull();
+    }
+    // After their windows everyone is open to anyone, and still nobody is in their pool.
+    for (const [i] of pools.entries()) expect(await queue.openToAnyone(`p${i}`, T0 + TIMEOUT + i)).toBeNull();
+    expect(await queue.matchOrEnqueue(user('lonely', { pool: 'shadow' }), T0 + TIMEOUT + 5)).toBeNull();
+    expect(await queue.waitingCounts()).toEqual({ chat: 5, video: 0 });
+    // Within a pool the usual rules apply: the same interest, then anyone open, oldest first.
+    const teen = await queue.matchOrEnqueue(user('t', { pool: 'teen', interests: ['music'], enqueuedAt: T0 + 9 }), T0 + 9);
+    expect(partnerOf(teen)).toBe('p2');
+    const adult = await queue.matchOrEnqueue(user('a', { pool: 'adult', enqueuedAt: T0 + 10 }), T0 + TIMEOUT + 10);
+    expect(partnerOf(adult)).toBe('p1');
+    expect(partnerOf(await queue.matchOrEnqueue(user('d', { enqueuedAt: T0 + 11 }), T0 + TIMEOUT + 11))).toBe('p0');
+  });
+
+  test('re-joining in another pool moves the entry out of the old pool', async () => {
+    const { queue } = setup();
+    expect(await queue.matchOrEnqueue(user('a', { pool: 'teen' }), T0)).toBeNull();
+    expect(await queue.matchOrEnqueue(user('a', { pool: 'adult' }), T0 + 1)).toBeNull();
+    expect(await queue.waitingCounts()).toEqual({ chat: 1, video: 0 });
+    expect(await queue.matchOrEnqueue(user('b', { pool: 'teen' }), T0 + 2)).toBeNull();
+    expect(partnerOf(await queue.matchOrEnqueue(user('c', { pool: 'adult' }), T0 + 3))).toBe('a');
+    expect(await queue.removeNode('node-1')).toBe(1);
+    expect(await queue.waitingCounts()).toEqual({ chat: 0, video: 0 });
+  });
+
+  test('one search examines at most scanLimit waiting users, across interest buckets and the open queue', async () => {
+    const { queue } = backend.queue({
+      interestTimeoutMs: TIMEOUT,
+      rematchCooldownMs: COOLDOWN,
+      blockTtlMs: 3_600_000,
+      scanLimit: 3,
+    });
+    // Three music fans of other languages fill the budget before the compatible fourth.
+    for (const [i, language] of ['fr', 'de', 'es'].entries()) {
+      await queue.matchOrEnqueue(user(`other${i}`, { interests: ['music'], language, enqueuedAt: T0 + i }), T0 + i);
+    }
+    await queue.matchOrEnqueue(user('en-fan', { interests: ['music'], language: 'en', enqueuedAt: T0 + 3 }), T0 + 3);
+    expect(queue.boundedScans()).toBe(0);
+    const joiner = user('en-joiner', { interests: ['music'], language: 'en', enqueuedAt: T0 + 4 });
+    expect(await queue.matchOrEnqueue(joiner, T0 + 4)).toBeNull();
+    expect(queue.boundedScans()).toBe(1);
+    // Within the budget the oldest compatible user still wins (FIFO), and a scan that ends within it is not cut.
+    await queue.remove('other0');
+    const next = await queue.matchOrEnqueue(user('en-3', { interests: ['music'], language: 'en', enqueuedAt: T0 + 5 }), T0 + 5);
+    expect(partnerOf(next)).toBe('en-fan');
+    expect(queue.boundedScans()).toBe(1);
+
+    // The budget is shared with the open queue: blocked open users ahead use it up.
+    const open = backend.queue({ interestTimeoutMs: TIMEOUT, rematchCooldownMs: COOLDOWN, blockTtlMs: 3_600_000, scanLimit: 2 });
+    for (const [a, b] of [
+      ['b0', 'b1'],
+      ['b0', 'ok'],
+      ['b1', 'ok'],
+      ['late', 'b0'],
+      ['late', 'b1'],
+    ] as const) {
+      await open.pairs.block(a, b, T0);
+    }
+    for (const id of ['b0', 'b1', 'ok']) await open.queue.matchOrEnqueue(user(id, { enqueuedAt: T0 }), T0);
+    expect(open.queue.boundedScans()).toBe(0);
+    expect(await open.queue.matchOrEnqueue(user('late', { enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
+    expect(open.queue.boundedScans()).toBe(1);
+    expect(partnerOf(await open.queue.matchOrEnqueue(user('fresh', { enqueuedAt: T0 + 2 }), T0 + 2))).toBe('b0');
   });
 
   test('remove is idempotent and a removed user is never matched', async () => {
@@ -258,6 +328,7 @@ describe('RedisMatchQueue across nodes', () => {
       bump(users[i]!.userId);
       bump(match.partner.userId);
       expect(match.partner.userId).not.toBe(users[i]!.userId);
+      expect(match.partner.pool).toBe(users[i]!.pool);
     });
     const waiting = new Set<string>();
     for (const u of users) if (await nodes[0]!.isWaiting(u.userId)) waiting.add(u.userId);
@@ -277,8 +348,9 @@ describe('RedisMatchQueue across nodes', () => {
     expect(waiting).toBe(0);
   });
 
-  test('200 concurrent joins with mixed types and interests stay consistent', async () => {
+  test('200 concurrent joins with mixed types, pools and interests stay consistent', async () => {
     const interests = [['music'], ['art'], [], ['music', 'art'], []];
+    const pools = ['', 'adult', 'teen'];
     const { paired, waiting } = await concurrentJoins(
       (i) =>
         user(`m${i}`, {
@@ -286,6 +358,7 @@ describe('RedisMatchQueue across nodes', () => {
           type: i % 3 === 0 ? 'video' : 'chat',
           interests: interests[i % interests.length]!,
           language: i % 4 === 0 ? 'en' : undefined,
+          pool: pools[(i % 7) % pools.length]!,
           enqueuedAt: T0 + i,
         }),
       200,

@@ -77,5 +77,7 @@ describe('Redis down', () => {
     await deliver(local.a, local.b, local.roomId, 'same node');
     // back up, so that the nodes can shut down cleanly
     await redis.restart();
+    for (const node of [one!, two!])
+      await eventually(async () => (await getJson(`${node.url}/health`)).status === 200, 10000, { everyMs: 100 });
   });
 });

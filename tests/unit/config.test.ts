@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { clientIp, compileTrust } from '../../src/client-ip';
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, configWarnings, loadConfig } from '../../src/config';
 
 /** `NAME=value` lines of env.example, comments skipped. */
 function readEnvExample(): Array<[string, string]> {
@@ -92,10 +92,9 @@ describe('env.example', () => {
     expect(defaults.trustProxy).toBe(false);
   });
 
-  // LOG_LEVEL is the one documented exception ("default: debug in development, info otherwise").
-  test('every other value shown is the default', () => {
-    const env = Object.fromEntries(example.filter(([name]) => name !== 'LOG_LEVEL'));
-    expect(loadConfig(env)).toEqual(loadConfig({}));
+  test('every value shown is the default (LOG_LEVEL empty: its default depends on NODE_ENV)', () => {
+    expect(loadConfig(Object.fromEntries(example))).toEqual(loadConfig({}));
+    expect(Object.fromEntries(example).LOG_LEVEL).toBe('');
   });
 });
 
@@ -119,7 +118,7 @@ describe('invalid values', () => {
       MAX_HTTP_BUFFER_SIZE: 'a positive integer',
       MAX_MESSAGE_LENGTH: 'a positive integer',
       SERVE_DEMO: 'true or false',
-      TRUST_PROXY: 'false, true, a hop count',
+      TRUST_PROXY: 'false, a hop count',
       LOG_LEVEL: 'error, warn, info',
       MESSAGE_HISTORY_LIMIT: 'a non-negative integer',
     };
@@ -196,12 +195,45 @@ describe('CORS_ORIGIN', () => {
   test('a whitespace-only value is refused, naming the variable', () => {
     expect(problemsOf({ CORS_ORIGIN: '   ' })).toEqual([expect.stringContaining('CORS_ORIGIN')]);
   });
+
+  test.each(['example.com', 'https://a.example,b.example', 'localhost:3000', 'https://a.example/', 'https://a.example/app'])(
+    '%j (an entry without a scheme, or with a path) is refused: it could never match an Origin header',
+    (value) => {
+      expect(problemsOf({ CORS_ORIGIN: value })).toEqual([expect.stringMatching(/^CORS_ORIGIN=.*with their scheme/)]);
+    },
+  );
+});
+
+describe('cluster security', () => {
+  const cluster = { NODE_ENV: 'production', REDIS_URL: 'redis://127.0.0.1:6379' };
+
+  test('production with REDIS_URL and no IP_HASH_SALT is refused', () => {
+    expect(problemsOf(cluster)).toEqual([expect.stringMatching(/^IP_HASH_SALT is required in production with REDIS_URL/)]);
+    expect(problemsOf({ ...cluster, IP_HASH_SALT: '  ' })).toEqual([expect.stringContaining('IP_HASH_SALT is required')]);
+  });
+
+  test('with a salt, or outside production, or without Redis, it starts', () => {
+    expect(() => loadConfig({ ...cluster, IP_HASH_SALT: 'secret' })).not.toThrow();
+    expect(() => loadConfig({ ...cluster, NODE_ENV: 'development' })).not.toThrow();
+    expect(() => loadConfig({ NODE_ENV: 'production' })).not.toThrow();
+  });
+
+  test.each([
+    [{ TRUST_PROXY: '1' }, 1],
+    [{ TRUST_PROXY: 'loopback', HOST: '::' }, 1],
+    [{ TRUST_PROXY: '1', HOST: '127.0.0.1' }, 0],
+    [{ TRUST_PROXY: 'false' }, 0],
+    [{ TRUST_PROXY: '0' }, 0],
+  ])('TRUST_PROXY behind a wildcard HOST warns: %j → %i warning(s)', (env, count) => {
+    const warnings = configWarnings(loadConfig(env));
+    expect(warnings).toHaveLength(count);
+    for (const warning of warnings) expect(warning).toMatch(/forge X-Forwarded-For/);
+  });
 });
 
 describe('TRUST_PROXY', () => {
   test.each([
     ['false', false],
-    ['true', true],
     ['0', 0],
     ['1', 1],
     ['2', 2],
@@ -213,8 +245,18 @@ describe('TRUST_PROXY', () => {
     expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
-  test.each(['$HOME', 'a;b', '"x"', 'true false?'])('%j is refused', (value) => {
-    expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringContaining('TRUST_PROXY')]);
+  test.each(['$HOME', 'a;b', '"x"', 'true false?', 'yes', 'on', 'nginx', '10.0.0.0/99', '127.0.0.1, bogus'])(
+    '%j is refused with the config message, not a stack trace',
+    (value) => {
+      expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringContaining('TRUST_PROXY')]);
+    },
+  );
+
+  test('true is refused with a message asking for a hop count or the proxy addresses', () => {
+    const [problem] = problemsOf({ TRUST_PROXY: 'true' });
+    expect(problem).toMatch(/TRUST_PROXY=true is refused/);
+    expect(problem).toMatch(/hop count/);
+    expect(problem).toMatch(/proxy addresses/);
   });
 
   function request(remoteAddress: string, forwardedFor?: string): IncomingMessage {
@@ -229,14 +271,13 @@ describe('TRUST_PROXY', () => {
     // [TRUST_PROXY, peer address, X-Forwarded-For, client IP the limits see]
     ['false', '203.0.113.9', '1.2.3.4', '203.0.113.9'],
     ['false', '127.0.0.1', '1.2.3.4, 5.6.7.8', '127.0.0.1'],
-    ['true', '127.0.0.1', '1.2.3.4, 5.6.7.8', '1.2.3.4'],
     ['1', '127.0.0.1', '1.2.3.4, 5.6.7.8', '5.6.7.8'],
     ['2', '127.0.0.1', '1.2.3.4, 5.6.7.8', '1.2.3.4'],
     ['loopback', '127.0.0.1', '9.9.9.9', '9.9.9.9'],
     ['loopback', '203.0.113.9', '9.9.9.9', '203.0.113.9'],
     ['10.0.0.0/8', '10.1.2.3', '198.51.100.7', '198.51.100.7'],
     ['10.0.0.0/8', '10.1.2.3', '6.6.6.6, 198.51.100.7', '198.51.100.7'],
-    ['true', '127.0.0.1', undefined, '127.0.0.1'],
+    ['1', '127.0.0.1', undefined, '127.0.0.1'],
   ] as const)('TRUST_PROXY=%s, peer %s, X-Forwarded-For %j → %s', (trust, peer, forwarded, expected) => {
     const compiled = compileTrust(loadConfig({ TRUST_PROXY: trust }).trustProxy);
     expect(clientIp(request(peer, forwarded), compiled)).toBe(expected);

@@ -1,10 +1,16 @@
 import { v4 as uuidv4 } from 'uuid';
+import { ClientError } from '../../errors';
 import type { ChatMessage } from '../events';
 import type { ClientSocket, RealtimeContext } from '../context';
 import { assertInRoom, assertPartnerReachable } from '../membership';
 import type { PayloadOf } from '../schemas';
 
-/** Delivered to everyone in the room, the sender included: its copy carries the server's id and time. */
+/**
+ * Delivered to everyone in the room, the sender included: both copies carry the server's id and time.
+ * The partner's copy names the sender by its anonymous id (= their partner_found.partnerId); the
+ * sender's own copy is marked `self` and names it by the `userId` label it joined with, so a front end
+ * written against the seed README, which knows only that label, tells its own messages apart.
+ */
 export async function sendMessage(
   ctx: RealtimeContext,
   socket: ClientSocket,
@@ -12,14 +18,20 @@ export async function sendMessage(
 ): Promise<void> {
   assertInRoom(socket, roomId);
   assertPartnerReachable(ctx, roomId);
+  const text = ctx.safety.screenMessage
+    ? await ctx.safety.screenMessage({ roomId, senderId: socket.data.userId, text: message })
+    : message;
+  if (text === undefined) throw new ClientError('MESSAGE_REJECTED');
   const chatMessage: ChatMessage = {
     id: uuidv4(),
-    text: message,
+    text,
     sender: socket.data.userId,
     timestamp: Date.now(),
     type: 'text',
   };
-  ctx.io.to(roomId).emit('new_message', chatMessage);
+  socket.to(roomId).emit('new_message', chatMessage);
+  // Through the socket's own room, not socket.emit, so connection state recovery replays it too.
+  ctx.io.to(socket.id).emit('new_message', { ...chatMessage, sender: socket.data.label ?? chatMessage.sender, self: true });
   ctx.totals.messagesRelayed += 1;
   // History is a convenience: the conversation goes on without it. An outage is logged once where
   // it began; anything else is a failure of its own.
