@@ -22,7 +22,11 @@ import type { Services } from './services';
  */
 export function createServices(config: Config, nodeId: string, redis?: Redis): Services {
   if (!redis && !config.redis.url) return createMemoryServices(config, nodeId);
-  return createRedisServices(config, nodeId, redis ?? createRedisClient(config.redis.url!));
+  return createRedisServices(
+    config,
+    nodeId,
+    redis ?? createRedisClient(config.redis.url!, { commandTimeout: config.redis.commandTimeoutMs }),
+  );
 }
 
 function moderationLimits({ moderation }: Config): ModerationLimits {
