@@ -24,6 +24,8 @@ function user(userId: string, options: Partial<WaitingUser> = {}): WaitingUser {
 }
 
 const partnerOf = (match: Match | null) => match?.partner.userId;
+/** The pair-history side of user(id): the same id and IP hash. */
+const member = (userId: string, ipHash = `ip-${userId}`) => ({ userId, ipHash });
 
 describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
   const setup = () => backend.queue({ interestTimeoutMs: TIMEOUT, rematchCooldownMs: COOLDOWN, blockTtlMs: 3_600_000 });
@@ -31,9 +33,9 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
   test('pairs the longest-waiting open user first (FIFO)', async () => {
     const { queue, pairs } = setup();
     // Three users who may not meet each other all wait, in arrival order.
-    await pairs.block('a', 'b', T0);
-    await pairs.block('a', 'c', T0);
-    await pairs.block('b', 'c', T0);
+    await pairs.block(member('a'), member('b'), T0);
+    await pairs.block(member('a'), member('c'), T0);
+    await pairs.block(member('b'), member('c'), T0);
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
       expect(await queue.matchOrEnqueue(user(id, { enqueuedAt: T0 + i }), T0 + i)).toBeNull();
     }
@@ -126,13 +128,30 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
       ['late', 'b0'],
       ['late', 'b1'],
     ] as const) {
-      await open.pairs.block(a, b, T0);
+      await open.pairs.block(member(a), member(b), T0);
     }
     for (const id of ['b0', 'b1', 'ok']) await open.queue.matchOrEnqueue(user(id, { enqueuedAt: T0 }), T0);
     expect(open.queue.boundedScans()).toBe(0);
     expect(await open.queue.matchOrEnqueue(user('late', { enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
     expect(open.queue.boundedScans()).toBe(1);
     expect(partnerOf(await open.queue.matchOrEnqueue(user('fresh', { enqueuedAt: T0 + 2 }), T0 + 2))).toBe('b0');
+  });
+
+  test('a blocked or just-met address cannot reach the same user under a fresh id', async () => {
+    const { queue, pairs } = setup();
+    await pairs.block(member('victim', 'home'), member('stalker', 'attic'), T0);
+    await pairs.recordMeeting(member('victim', 'home'), member('visitor', 'cafe'), T0);
+    await queue.matchOrEnqueue(user('victim', { ipHash: 'home' }), T0);
+    // Blocked: not even as a last resort.
+    expect(await queue.matchOrEnqueue(user('stalker-2', { ipHash: 'attic', enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
+    expect(await queue.openToAnyone('stalker-2', T0 + TIMEOUT + 1)).toBeNull();
+    await queue.remove('stalker-2');
+    // Just met: skipped until the fresh id has waited out and nobody else is there.
+    expect(await queue.matchOrEnqueue(user('visitor-2', { ipHash: 'cafe', enqueuedAt: T0 + 2 }), T0 + 2)).toBeNull();
+    expect(partnerOf(await queue.openToAnyone('visitor-2', T0 + TIMEOUT + 2))).toBe('victim');
+    // Another address meets the victim at once.
+    await queue.matchOrEnqueue(user('victim', { ipHash: 'home', enqueuedAt: T0 + 3 }), T0 + 3);
+    expect(partnerOf(await queue.matchOrEnqueue(user('passer-by', { ipHash: 'street' }), T0 + 4))).toBe('victim');
   });
 
   test('remove is idempotent and a removed user is never matched', async () => {
@@ -221,7 +240,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('blocked pairs never match, not even as a last resort', async () => {
     const { queue, pairs } = setup();
-    await pairs.block('a', 'b', T0);
+    await pairs.block(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { interests: ['music'] }), T0);
     expect(await queue.matchOrEnqueue(user('b', { interests: ['music'], enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
     expect(await queue.openToAnyone('b', T0 + 1 + TIMEOUT)).toBeNull();
@@ -233,7 +252,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('recent partners are skipped unless the joiner waited out and nobody else is open', async () => {
     const { queue, pairs } = setup();
-    await pairs.recordMeeting('a', 'b', T0);
+    await pairs.recordMeeting(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
     expect(await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
     // A user of another type is nobody for b, so after the window b meets its recent partner.
@@ -243,7 +262,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('a recent partner loses to anyone else who is open', async () => {
     const { queue, pairs } = setup();
-    await pairs.recordMeeting('a', 'b', T0);
+    await pairs.recordMeeting(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
     await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
     await queue.matchOrEnqueue(user('c', { interests: ['x'], enqueuedAt: T0 + 2 }), T0 + 2);
@@ -259,9 +278,9 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('the longest-waiting recent partner is the last resort', async () => {
     const { queue, pairs } = setup();
-    await pairs.recordMeeting('x', 'a', T0);
-    await pairs.recordMeeting('x', 'b', T0);
-    await pairs.block('a', 'b', T0);
+    await pairs.recordMeeting(member('x'), member('a'), T0);
+    await pairs.recordMeeting(member('x'), member('b'), T0);
+    await pairs.block(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
     await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
     await queue.matchOrEnqueue(user('x', { interests: ['music'], enqueuedAt: T0 + 2 }), T0 + 2);
@@ -270,7 +289,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('openToAnyone on a user who is already open keeps their place in line', async () => {
     const { queue, pairs } = setup();
-    await pairs.block('a', 'b', T0);
+    await pairs.block(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
     await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
     expect(await queue.openToAnyone('a', T0 + TIMEOUT)).toBeNull();
@@ -279,7 +298,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('recent partners meet normally once the cooldown has passed', async () => {
     const { queue, pairs } = setup();
-    await pairs.recordMeeting('a', 'b', T0);
+    await pairs.recordMeeting(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 + COOLDOWN }), T0 + COOLDOWN);
     expect(partnerOf(await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + COOLDOWN }), T0 + COOLDOWN))).toBe('a');
   });

@@ -122,8 +122,8 @@ export class MemoryMatchQueue implements MatchQueue {
   }
 
   private mayMeet(a: WaitingUser, b: WaitingUser, now: number, allowRecent: boolean): boolean {
-    if (a.userId === b.userId || this.history.isBlockedNow(a.userId, b.userId, now)) return false;
-    return allowRecent || !this.history.metRecentlyNow(a.userId, b.userId, now);
+    if (a.userId === b.userId || this.history.isBlockedNow(a, b, now)) return false;
+    return allowRecent || !this.history.metRecentlyNow(a, b, now);
   }
 
   private insert(entry: Entry, now: number): void {

@@ -44,8 +44,8 @@ local function languagesCompatible(a, b)
 end
 local function waitedOut(u) return NOW >= u.enqueuedAt + TIMEOUT end
 local function mayMeet(a, b, allowRecent)
-  if a.userId == b.userId or pairActive('block', a.userId, b.userId, NOW) then return false end
-  return allowRecent or not pairActive('recent', a.userId, b.userId, NOW)
+  if a.userId == b.userId or membersActive('block', a, b, NOW) then return false end
+  return allowRecent or not membersActive('recent', a, b, NOW)
 end
 
 local function take(id)

@@ -56,7 +56,7 @@ export async function leaveRoom(ctx: RealtimeContext, socket: ClientSocket, { ro
 export async function block(ctx: RealtimeContext, socket: ClientSocket, { roomId }: PayloadOf<'block'>): Promise<void> {
   const room = await claimedRoom(ctx, socket, roomId);
   const partner = partnerIn(room, socket.data.userId);
-  await ctx.services.pairs.block(socket.data.userId, partner.userId, Date.now());
+  await ctx.services.pairs.block(socket.data, partner, Date.now());
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
 }
 
@@ -65,7 +65,7 @@ export async function report(ctx: RealtimeContext, socket: ClientSocket, payload
   const room = await claimedRoom(ctx, socket, payload.roomId);
   const reported = partnerIn(room, socket.data.userId);
   const now = Date.now();
-  await ctx.services.pairs.block(socket.data.userId, reported.userId, now);
+  await ctx.services.pairs.block(socket.data, reported, now);
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
   const reporters = await ctx.services.moderation.recordReport(reported.userId, socket.data.userId, now);
   ctx.totals.reports += 1;
