@@ -12,6 +12,7 @@ import { RedisModerationStore } from './redis/redis-moderation';
 import { RedisPairHistory } from './redis/redis-pair-history';
 import { RedisPresence } from './redis/redis-presence';
 import { RedisRoomManager } from './redis/redis-room-manager';
+import type { ModerationLimits } from './moderation';
 import type { Services } from './services';
 
 /**
@@ -24,6 +25,14 @@ export function createServices(config: Config, nodeId: string, redis?: Redis): S
   return createRedisServices(config, nodeId, redis ?? createRedisClient(config.redis.url!));
 }
 
+function moderationLimits({ moderation }: Config): ModerationLimits {
+  return {
+    voteWindowMs: moderation.banWindowMs,
+    reportRetentionMs: moderation.reportRetentionMs,
+    auditLength: moderation.auditLength,
+  };
+}
+
 export function createMemoryServices(config: Config, nodeId: string): Services {
   const pairs = new MemoryPairHistory({
     rematchCooldownMs: config.matching.rematchCooldownMs,
@@ -33,7 +42,7 @@ export function createMemoryServices(config: Config, nodeId: string): Services {
     queue: new MemoryMatchQueue(pairs, config.matching.interestTimeoutMs, config.matching.scanLimit),
     rooms: new MemoryRoomManager(config.messageHistoryLimit),
     pairs,
-    moderation: new MemoryModerationStore(config.moderation.banWindowMs),
+    moderation: new MemoryModerationStore(moderationLimits(config)),
     presence: new MemoryPresence(nodeId),
     close: async () => {},
   };
@@ -49,7 +58,7 @@ export function createRedisServices(config: Config, nodeId: string, redis: Redis
     }),
     rooms: new RedisRoomManager(redis, config.messageHistoryLimit, prefix),
     pairs: new RedisPairHistory(redis, timings, prefix),
-    moderation: new RedisModerationStore(redis, config.moderation.banWindowMs, prefix),
+    moderation: new RedisModerationStore(redis, moderationLimits(config), prefix),
     presence: new RedisPresence(redis, { nodeId, deadAfterMs: config.redis.deadAfterMs, prefix }),
     close: () => closeRedisClient(redis),
   };
