@@ -154,6 +154,45 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
     expect(partnerOf(await queue.matchOrEnqueue(user('passer-by', { ipHash: 'street' }), T0 + 4))).toBe('victim');
   });
 
+  test('same-node preference: a local user who waited at most localPreferenceMs less wins, after interests', async () => {
+    const preferring = backend.queue({
+      interestTimeoutMs: TIMEOUT,
+      rematchCooldownMs: COOLDOWN,
+      blockTtlMs: 3_600_000,
+      localPreferenceMs: 1000,
+    });
+    const { queue, pairs } = preferring;
+    /** Two waiting users who may not meet each other: `remote` on node-2, `local` on node-1. */
+    const waitingPair = async (remote: WaitingUser, local: WaitingUser) => {
+      await pairs.block(member(remote.userId), member(local.userId), T0);
+      expect(await queue.matchOrEnqueue(remote, remote.enqueuedAt)).toBeNull();
+      expect(await queue.matchOrEnqueue(local, local.enqueuedAt)).toBeNull();
+    };
+    const at = (ms: number, id: string, options: Partial<WaitingUser> = {}) => user(id, { enqueuedAt: T0 + ms, ...options });
+
+    await waitingPair(at(0, 'r1', { nodeId: 'node-2' }), at(500, 'l1'));
+    expect(partnerOf(await queue.matchOrEnqueue(at(600, 'j1'), T0 + 600))).toBe('l1');
+    expect(partnerOf(await queue.matchOrEnqueue(at(700, 'j1b', { nodeId: 'node-3' }), T0 + 700))).toBe('r1');
+
+    // A local user who arrived more than localPreferenceMs after the remote one does not jump ahead.
+    await waitingPair(at(1000, 'r2', { nodeId: 'node-2' }), at(2500, 'l2'));
+    expect(partnerOf(await queue.matchOrEnqueue(at(2600, 'j2'), T0 + 2600))).toBe('r2');
+    await queue.remove('l2');
+
+    // Within an interest the same holds; a shared interest still beats a local stranger.
+    await waitingPair(at(3000, 'r3', { nodeId: 'node-2', interests: ['art'] }), at(3500, 'l3', { interests: ['art'] }));
+    expect(partnerOf(await queue.matchOrEnqueue(at(3600, 'j3', { interests: ['art'] }), T0 + 3600))).toBe('l3');
+    await queue.matchOrEnqueue(at(3700, 'plain-local'), T0 + 3700);
+    expect(partnerOf(await queue.matchOrEnqueue(at(3800, 'j4', { interests: ['art'] }), T0 + 3800))).toBe('r3');
+
+    // Off (the default): strict FIFO across nodes.
+    const fifo = setup();
+    await fifo.pairs.block(member('r5'), member('l5'), T0);
+    await fifo.queue.matchOrEnqueue(at(0, 'r5', { nodeId: 'node-2' }), T0);
+    await fifo.queue.matchOrEnqueue(at(1, 'l5'), T0 + 1);
+    expect(partnerOf(await fifo.queue.matchOrEnqueue(at(2, 'j5'), T0 + 2))).toBe('r5');
+  });
+
   test('remove is idempotent and a removed user is never matched', async () => {
     const { queue } = setup();
     await queue.matchOrEnqueue(user('a', { interests: ['music'], language: 'en' }), T0);
