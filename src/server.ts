@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Router } from 'express';
 import { Server } from 'socket.io';
 import { v4 as uuidv4 } from 'uuid';
 import type { Config } from './config';
@@ -8,6 +9,7 @@ import { createClusterResources } from './cluster';
 import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
 import { createApp } from './http/app';
+import { botCheckRoute } from './http/bot-check-route';
 import { createMetrics, metricsRoute } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
 import { createLogger, type Logger } from './logger';
@@ -61,7 +63,18 @@ export function createServer(config: Readonly<Config>): AppServer {
     },
     listening: () => listening,
   });
-  const app = createApp({ config, logger, limiters, stats, extraRoutes: metricsRoute(metrics, config.metricsToken) });
+  const safety = createSafety({
+    config,
+    registry: metrics.registry,
+    logger,
+    marks: services.marks,
+    sharedLimiter: cluster?.sharedLimiter,
+  });
+  const extraRoutes = Router().use(
+    metricsRoute(metrics, config.metricsToken),
+    botCheckRoute(safety.botCheck, config.safety.botCheck.provider),
+  );
+  const app = createApp({ config, logger, limiters, stats, extraRoutes });
 
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
@@ -93,7 +106,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
     dependencyProblem: () => cluster?.problem(),
-    safety: createSafety(config, metrics.registry, logger),
+    safety,
   };
   const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };
   const gateway = attachGateway(ctx);

@@ -7,7 +7,7 @@ import type { Logger } from '../logger';
 import { takePoint, type Limiters } from '../rate-limit';
 import type { ClientSocket } from './context';
 
-function refusal(code: ErrorCode, message: string, retryAfterMs?: number): ExtendedError {
+export function refusal(code: ErrorCode, message: string, retryAfterMs?: number): ExtendedError {
   return Object.assign(new Error(message), { data: { code, retryAfterMs } });
 }
 

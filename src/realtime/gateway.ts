@@ -42,6 +42,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   let lastCount = 0;
 
   io.use(limits.admit);
+  if (ctx.safety.botCheck) io.use(ctx.safety.botCheck.admit);
 
   const dispatch = new Map<string, GuardedHandler>(
     (Object.keys(HANDLERS) as ClientEventName[]).map((event) => {
@@ -73,7 +74,8 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   io.on('connection', (socket: ClientSocket) => {
     if (!socket.recovered) socket.data.userId = uuidv4();
     logger.debug('socket connected', { userId: socket.data.userId, recovered: socket.recovered });
-    socket.emit('session', { userId: socket.data.userId, recovered: socket.recovered });
+    const { botPass } = socket.data;
+    socket.emit('session', { userId: socket.data.userId, recovered: socket.recovered, ...(botPass ? { botPass } : {}) });
     socket.emit('user_count_update', { count: lastCount });
     socket.onAny(onClientEvent);
     if (socket.recovered) {

@@ -60,6 +60,7 @@ export async function report(ctx: RealtimeContext, socket: ClientSocket, payload
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
   const reporters = await ctx.services.moderation.recordReport(reported.userId, socket.data.userId, now);
   ctx.totals.reports += 1;
+  await ctx.safety.botCheck?.suspect(reported.ipHash, now);
   ctx.logger.warn('user reported', {
     roomId: room.id,
     reporterId: socket.data.userId,
