@@ -81,12 +81,25 @@ export function createStatsSource({
     return { connectedUsers, waiting: withTotal(waiting), rooms: withTotal(rooms), totals };
   }
 
+  // Monitors and strangers alike may poll /health as often as they like: the counts behind it (a dozen
+  // Redis commands in a cluster) are read at most once per HEALTH_CACHE_MS, and concurrent requests share
+  // one read. The status itself (draining, Redis down) is always current.
+  let snapshot: { takenAt: number; counts: ReturnType<typeof counts> } | undefined;
+  function healthCounts(): ReturnType<typeof counts> {
+    const now = Date.now();
+    if (!snapshot || now - snapshot.takenAt >= config.healthCacheMs) {
+      snapshot = { takenAt: now, counts: counts() };
+      snapshot.counts.catch(() => undefined);
+    }
+    return snapshot.counts;
+  }
+
   return {
     async health() {
       const base = { uptime: uptime(), timestamp: new Date().toISOString() };
       const problem = unavailableReason();
       try {
-        const { connectedUsers, waiting, rooms } = await counts();
+        const { connectedUsers, waiting, rooms } = await healthCounts();
         return {
           status: problem?.status ?? 'ok',
           reason: problem?.reason,

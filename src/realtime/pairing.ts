@@ -1,5 +1,6 @@
 import { buildIceServers } from '../domain/ice-servers';
 import { poolKey } from '../domain/pools';
+import { agePool } from '../safety/age-gate';
 import type { Match, Room, WaitingUser } from '../domain/types';
 import type { ClientSocket, RealtimeContext } from './context';
 import type { PartnerFoundPayload, PartnerLeftPayload } from './events';
@@ -42,7 +43,10 @@ export class Pairing {
       socketId: socket.id,
       nodeId: this.ctx.services.presence.nodeId,
       ipHash: socket.data.ipHash,
-      pool: poolKey({}),
+      pool: poolKey({
+        ageGroup: agePool(this.ctx.config.safety.ageGate, socket.data.ageGroup),
+        shadow: socket.data.shadowBanned,
+      }),
       ...request,
       enqueuedAt: Date.now(),
     };

@@ -7,11 +7,14 @@ import type { ExpiringMarks } from '../domain/expiring-marks';
 import type { ErrorCode } from '../errors';
 import type { Logger } from '../logger';
 import { takePoint } from '../rate-limit';
-import { refusal } from '../realtime/connection-limits';
 import type { ClientSocket } from '../realtime/context';
 import { botPassKey, isValidBotPass, issueBotPass } from './bot-pass';
 import { checkPowProof, createPowChallenge, type PowChallenge, type SpendableProof } from './proof-of-work';
 import { VerifierFailure, verifyWidgetToken } from './widget-token';
+
+function refusal(code: ErrorCode, message: string): ExtendedError {
+  return Object.assign(new Error(message), { data: { code } });
+}
 
 /** How a handshake fared at the bot check, as counted in /metrics. */
 export const BOT_CHECK_RESULTS = ['passed', 'pass_accepted', 'not_suspect', 'required', 'failed', 'verifier_error'] as const;
