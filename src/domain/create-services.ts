@@ -39,7 +39,7 @@ export function createMemoryServices(config: Config, nodeId: string): Services {
     blockTtlMs: config.moderation.banDurationMs,
   });
   return {
-    queue: new MemoryMatchQueue(pairs, config.matching.interestTimeoutMs),
+    queue: new MemoryMatchQueue(pairs, config.matching.interestTimeoutMs, config.matching.scanLimit),
     rooms: new MemoryRoomManager(config.messageHistoryLimit),
     pairs,
     moderation: new MemoryModerationStore(moderationLimits(config)),
@@ -51,7 +51,11 @@ export function createMemoryServices(config: Config, nodeId: string): Services {
 export function createRedisServices(config: Config, nodeId: string, redis: Redis, prefix = DEFAULT_PREFIX): Services {
   const timings = { rematchCooldownMs: config.matching.rematchCooldownMs, blockTtlMs: config.moderation.banDurationMs };
   return {
-    queue: new RedisMatchQueue(redis, { interestTimeoutMs: config.matching.interestTimeoutMs, prefix }),
+    queue: new RedisMatchQueue(redis, {
+      interestTimeoutMs: config.matching.interestTimeoutMs,
+      scanLimit: config.matching.scanLimit,
+      prefix,
+    }),
     rooms: new RedisRoomManager(redis, config.messageHistoryLimit, prefix),
     pairs: new RedisPairHistory(redis, timings, prefix),
     moderation: new RedisModerationStore(redis, moderationLimits(config), prefix),
