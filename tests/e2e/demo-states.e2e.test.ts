@@ -91,7 +91,7 @@ async function isShown(page: Page, selector: string): Promise<boolean> {
 }
 
 describe('refusals', () => {
-  beforeEach(() => useServer({ JOIN_RATE_LIMIT_POINTS: '2', JOIN_RATE_LIMIT_DURATION: '300', BAN_REPORT_THRESHOLD: '1' }));
+  beforeEach(() => useServer({ JOIN_RATE_LIMIT_POINTS: '2', JOIN_RATE_LIMIT_DURATION: '300' }));
 
   test('an invalid interest, a rate-limited Next and a ban each undo the page state with a clear message', async () => {
     const a = await session.open('A');
@@ -134,12 +134,23 @@ describe('refusals', () => {
     await waitForStatus(b, 'reported');
     await waitForState(a, 'partner_left');
 
-    // A threshold of one report bans A (and, on loopback, everyone sharing its address): a new
-    // page is refused with a banner that says how long, and cannot press Start meanwhile.
+    // A banned user (a moderator's ban, straight into the store: reports from one address never
+    // count) is refused with a banner that says how long, and cannot press Start meanwhile.
     const c = await session.open('C');
+    const now = Date.now();
+    const bannedId = await c.evaluate(() => (globalThis as Win).__demo.userId);
+    await demo.server.services.moderation.addBan({
+      id: 'e2e-ban',
+      userId: bannedId,
+      until: now + 2 * 3600_000,
+      reason: 'e2e',
+      mode: 'hard',
+      actor: 'e2e',
+      at: now,
+    });
     await c.click('#start');
     await c.waitForSelector('#banner', { state: 'visible' });
-    expect(await c.locator('#banner').textContent()).toMatch(/banned.*\d+ h \d+ min/);
+    expect(await c.locator('#banner').textContent()).toMatch(/banned.*again in [12] h \d+ min/);
     await waitForState(c, 'idle');
     expect(await c.locator('#start').isDisabled()).toBe(true);
     await screenshot(c, 'refused-banned');
@@ -287,6 +298,18 @@ describe('age question and accessibility', () => {
     await a.click('#start');
     await waitForState(a, 'waiting');
     expect(await a.evaluate(() => (globalThis as Win).__joins)).toEqual([{ type: 'chat', preferences: {}, ageGroup: 'teen' }]);
+
+    // The server holds a connection to its first answer: a changed answer is refused, said plainly.
+    await a.click('#stop');
+    await a.check('#age-adult');
+    await a.click('#start');
+    await a.waitForSelector('#age-error:has-text("You already said you are 13 to 17")');
+    await waitForState(a, 'idle');
+    expect(await a.isChecked('#age-teen')).toBe(true);
+    expect(await a.isDisabled('#age-adult')).toBe(true);
+    await screenshot(a, 'age-group-locked');
+    await a.click('#start');
+    await waitForState(a, 'waiting');
   });
 
   const AXE_SOURCE = path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js');
