@@ -73,6 +73,18 @@ const envSchema = z.object({
   CONNECTION_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
   HTTP_RATE_LIMIT_POINTS: positiveInt.default(300).describe('a positive integer (HTTP API requests per IP per window)'),
   HTTP_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  MAX_CONNECTIONS: positiveInt.default(10000).describe('a positive integer (Engine.IO sessions this node holds at most)'),
+  CONNECT_TIMEOUT_MS: positiveInt
+    .default(5000)
+    .describe('a positive integer (ms a session may stay open without a Socket.IO CONNECT)'),
+  ADDRESS_JOIN_RATE_LIMIT_POINTS: positiveInt
+    .default(60)
+    .describe('a positive integer (joins/skips per client IP per window, over all its sockets)'),
+  ADDRESS_JOIN_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  REFUSAL_LOG_INTERVAL_MS: positiveInt
+    .default(10000)
+    .describe('a positive integer (ms between summary lines of refused connections per address)'),
+  HEALTH_CACHE_MS: nonNegativeInt.default(1000).describe('a non-negative integer (ms a /health snapshot is reused)'),
   MAX_HTTP_BUFFER_SIZE: positiveInt.default(64 * 1024).describe('a positive integer (bytes per Socket.io frame)'),
 
   MAX_MESSAGE_LENGTH: positiveInt.default(2000).describe('a positive integer (characters per chat message)'),
@@ -87,6 +99,7 @@ const envSchema = z.object({
   REMATCH_COOLDOWN_MS: nonNegativeInt
     .default(60000)
     .describe('a non-negative integer (ms before the same two users may meet again)'),
+  MATCH_SCAN_LIMIT: positiveInt.default(50).describe('a positive integer (waiting users one join examines at most)'),
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
@@ -102,10 +115,13 @@ const envSchema = z.object({
   TURN_USERNAME: optionalString.describe('a string'),
   TURN_CREDENTIAL: optionalString.describe('a string'),
   TURN_SECRET: optionalString.describe("coturn's static-auth-secret (enables short-lived credentials)"),
-  TURN_TTL_SECONDS: positiveInt.default(86400).describe('a positive integer (lifetime of TURN credentials)'),
+  TURN_TTL_SECONDS: positiveInt.default(600).describe('a positive integer (lifetime of TURN credentials)'),
 
   REDIS_URL: optionalString.describe('a redis:// or rediss:// URL'),
   NODE_HEARTBEAT_MS: positiveInt.default(5000).describe('a positive integer (ms between node heartbeats in Redis)'),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt
+    .default(2000)
+    .describe('a positive integer (ms a Redis command may take before it counts as failed)'),
   NODE_DEAD_AFTER_MS: positiveInt.default(15000).describe('a positive integer (ms without heartbeat before a node is dead)'),
 
   METRICS_TOKEN: optionalString.describe('a bearer token required by GET /metrics (open when unset)'),
@@ -152,6 +168,10 @@ export interface Config {
     disconnectAfterRefusals: number;
     connectionsPerIp: number;
     connectionRate: RateBudget;
+    maxConnections: number;
+    connectTimeoutMs: number;
+    addressJoins: RateBudget;
+    refusalLogIntervalMs: number;
     http: RateBudget;
     maxHttpBufferSize: number;
     maxMessageLength: number;
@@ -160,9 +180,11 @@ export interface Config {
   };
   messageHistoryLimit: number;
   userCountIntervalMs: number;
+  healthCacheMs: number;
   matching: {
     interestTimeoutMs: number;
     rematchCooldownMs: number;
+    scanLimit: number;
   };
   moderation: {
     banReportThreshold: number;
@@ -184,6 +206,7 @@ export interface Config {
     url?: string;
     heartbeatMs: number;
     deadAfterMs: number;
+    commandTimeoutMs: number;
   };
   metricsToken?: string;
   shutdownTimeoutMs: number;
@@ -269,6 +292,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       disconnectAfterRefusals: e.RATE_LIMIT_DISCONNECT_AFTER,
       connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       connectionRate: { points: e.CONNECTION_RATE_LIMIT_POINTS, durationSeconds: e.CONNECTION_RATE_LIMIT_DURATION },
+      maxConnections: e.MAX_CONNECTIONS,
+      connectTimeoutMs: e.CONNECT_TIMEOUT_MS,
+      addressJoins: { points: e.ADDRESS_JOIN_RATE_LIMIT_POINTS, durationSeconds: e.ADDRESS_JOIN_RATE_LIMIT_DURATION },
+      refusalLogIntervalMs: e.REFUSAL_LOG_INTERVAL_MS,
       http: { points: e.HTTP_RATE_LIMIT_POINTS, durationSeconds: e.HTTP_RATE_LIMIT_DURATION },
       maxHttpBufferSize: e.MAX_HTTP_BUFFER_SIZE,
       maxMessageLength: e.MAX_MESSAGE_LENGTH,
@@ -277,9 +304,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     messageHistoryLimit: e.MESSAGE_HISTORY_LIMIT,
     userCountIntervalMs: e.USER_COUNT_INTERVAL_MS,
+    healthCacheMs: e.HEALTH_CACHE_MS,
     matching: {
       interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
       rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
+      scanLimit: e.MATCH_SCAN_LIMIT,
     },
     moderation: {
       banReportThreshold: e.BAN_REPORT_THRESHOLD,
@@ -297,7 +326,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       turnSecret: e.TURN_SECRET,
       turnTtlSeconds: e.TURN_TTL_SECONDS,
     },
-    redis: { url: e.REDIS_URL, heartbeatMs: e.NODE_HEARTBEAT_MS, deadAfterMs: e.NODE_DEAD_AFTER_MS },
+    redis: {
+      url: e.REDIS_URL,
+      heartbeatMs: e.NODE_HEARTBEAT_MS,
+      deadAfterMs: e.NODE_DEAD_AFTER_MS,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     pingIntervalMs: e.PING_INTERVAL_MS,

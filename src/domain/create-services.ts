@@ -30,7 +30,7 @@ export function createMemoryServices(config: Config, nodeId: string): Services {
     blockTtlMs: config.moderation.banDurationMs,
   });
   return {
-    queue: new MemoryMatchQueue(pairs, config.matching.interestTimeoutMs),
+    queue: new MemoryMatchQueue(pairs, config.matching.interestTimeoutMs, config.matching.scanLimit),
     rooms: new MemoryRoomManager(config.messageHistoryLimit),
     pairs,
     moderation: new MemoryModerationStore(config.moderation.banWindowMs),
@@ -42,7 +42,11 @@ export function createMemoryServices(config: Config, nodeId: string): Services {
 export function createRedisServices(config: Config, nodeId: string, redis: Redis, prefix = DEFAULT_PREFIX): Services {
   const timings = { rematchCooldownMs: config.matching.rematchCooldownMs, blockTtlMs: config.moderation.banDurationMs };
   return {
-    queue: new RedisMatchQueue(redis, { interestTimeoutMs: config.matching.interestTimeoutMs, prefix }),
+    queue: new RedisMatchQueue(redis, {
+      interestTimeoutMs: config.matching.interestTimeoutMs,
+      scanLimit: config.matching.scanLimit,
+      prefix,
+    }),
     rooms: new RedisRoomManager(redis, config.messageHistoryLimit, prefix),
     pairs: new RedisPairHistory(redis, timings, prefix),
     moderation: new RedisModerationStore(redis, config.moderation.banWindowMs, prefix),

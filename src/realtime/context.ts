@@ -6,7 +6,7 @@ import type { SessionType } from '../domain/types';
 import type { Logger } from '../logger';
 import type { Limiters } from '../rate-limit';
 import type { Safety } from '../safety/create-safety';
-import type { ClientToServerEvents, ServerToClientEvents } from './events';
+import type { AgeGroup, ClientToServerEvents, ServerToClientEvents } from './events';
 import type { Pairing } from './pairing';
 
 /** What the server keeps on each socket; restored with it by connection state recovery. */
@@ -20,6 +20,8 @@ export interface SocketData {
   label?: string;
   /** The last join request, so `next` can queue again with the same wishes. */
   lastJoin?: { type: SessionType; interests: string[]; language?: string };
+  /** The age group declared at the first join under AGE_GATE, fixed for the connection. */
+  ageGroup?: AgeGroup;
   /** Set as the connection closes, so a recovered session (on any node) knows to queue again. */
   waitingWhenDropped?: boolean;
 }

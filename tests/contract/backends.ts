@@ -23,7 +23,7 @@ export interface QueueSetup {
 
 /** Builds fresh, isolated instances of every interface for one implementation. */
 export interface Backend {
-  queue(timings: PairHistoryTimings & { interestTimeoutMs: number }): QueueSetup;
+  queue(timings: PairHistoryTimings & { interestTimeoutMs: number; scanLimit?: number }): QueueSetup;
   rooms(historyLimit: number): RoomManager;
   pairs(timings: PairHistoryTimings): PairHistory;
   moderation(windowMs: number): ModerationStore;
@@ -66,9 +66,9 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
   };
 
   const memory: Backend = {
-    queue({ interestTimeoutMs, ...timings }) {
+    queue({ interestTimeoutMs, scanLimit, ...timings }) {
       const pairs = new MemoryPairHistory(timings);
-      return { queue: new MemoryMatchQueue(pairs, interestTimeoutMs), pairs };
+      return { queue: new MemoryMatchQueue(pairs, interestTimeoutMs, scanLimit), pairs };
     },
     rooms: (historyLimit) => new MemoryRoomManager(historyLimit),
     pairs: (timings) => new MemoryPairHistory(timings),
@@ -77,10 +77,10 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
   };
 
   const onRedis: Backend = {
-    queue({ interestTimeoutMs, ...timings }) {
+    queue({ interestTimeoutMs, scanLimit, ...timings }) {
       const prefix = redis.freshPrefix();
       return {
-        queue: new RedisMatchQueue(client!, { interestTimeoutMs, prefix }),
+        queue: new RedisMatchQueue(client!, { interestTimeoutMs, scanLimit, prefix }),
         pairs: new RedisPairHistory(client!, timings, prefix),
       };
     },

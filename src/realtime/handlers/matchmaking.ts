@@ -1,4 +1,5 @@
 import { ClientError } from '../../errors';
+import { decideAgeGroup } from '../../safety/age-gate';
 import type { ClientSocket, RealtimeContext } from '../context';
 import { claimedRoom, partnerIn } from '../membership';
 import type { PayloadOf } from '../schemas';
@@ -16,8 +17,16 @@ async function skipCurrentRoom(ctx: RealtimeContext, socket: ClientSocket): Prom
   if (room) await ctx.pairing.endRoom(room, socket.data.userId, 'skipped');
 }
 
+/** AGE_GATE: fixes the connection's age group at its first declaration and refuses a join it bars. */
+function admitAgeGroup(ctx: RealtimeContext, socket: ClientSocket, declared: PayloadOf<'join'>['ageGroup']): void {
+  const { locked, refusal } = decideAgeGroup(ctx.config.safety.ageGate, socket.data.ageGroup, declared);
+  if (locked) socket.data.ageGroup = locked;
+  if (refusal) throw new ClientError(refusal);
+}
+
 /** join while paired skips to a new partner; join while waiting is refused with ALREADY_QUEUED. */
 export async function join(ctx: RealtimeContext, socket: ClientSocket, payload: PayloadOf<'join'>): Promise<void> {
+  admitAgeGroup(ctx, socket, payload.ageGroup);
   await assertMayQueue(ctx, socket);
   await skipCurrentRoom(ctx, socket);
   socket.data.label = payload.userId || undefined;
