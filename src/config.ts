@@ -73,6 +73,18 @@ const envSchema = z.object({
   CONNECTION_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
   HTTP_RATE_LIMIT_POINTS: positiveInt.default(300).describe('a positive integer (HTTP API requests per IP per window)'),
   HTTP_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  MAX_CONNECTIONS: positiveInt.default(10000).describe('a positive integer (Engine.IO sessions this node holds at most)'),
+  CONNECT_TIMEOUT_MS: positiveInt
+    .default(5000)
+    .describe('a positive integer (ms a session may stay open without a Socket.IO CONNECT)'),
+  ADDRESS_JOIN_RATE_LIMIT_POINTS: positiveInt
+    .default(60)
+    .describe('a positive integer (joins/skips per client IP per window, over all its sockets)'),
+  ADDRESS_JOIN_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  REFUSAL_LOG_INTERVAL_MS: positiveInt
+    .default(10000)
+    .describe('a positive integer (ms between summary lines of refused connections per address)'),
+  HEALTH_CACHE_MS: nonNegativeInt.default(1000).describe('a non-negative integer (ms a /health snapshot is reused)'),
   MAX_HTTP_BUFFER_SIZE: positiveInt.default(64 * 1024).describe('a positive integer (bytes per Socket.io frame)'),
 
   MAX_MESSAGE_LENGTH: positiveInt.default(2000).describe('a positive integer (characters per chat message)'),
@@ -87,9 +99,33 @@ const envSchema = z.object({
   REMATCH_COOLDOWN_MS: nonNegativeInt
     .default(60000)
     .describe('a non-negative integer (ms before the same two users may meet again)'),
+  MATCH_SCAN_LIMIT: positiveInt.default(50).describe('a positive integer (waiting users one join examines at most)'),
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
+  BAN_IP_REPORT_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .describe('an integer >= 2 (distinct reporter addresses before an automatic ban also covers the IP hash)'),
+  REPORT_MIN_ROOM_MS: nonNegativeInt
+    .default(3000)
+    .describe('a non-negative integer (ms a room must last, unless the reported user wrote, for a report to count)'),
+  REPORT_RETENTION_MS: positiveInt.default(604800000).describe('a positive integer (ms reports are kept for moderators)'),
+  REPORT_EVIDENCE_MESSAGES: nonNegativeInt
+    .default(0)
+    .describe('a non-negative integer (last room messages kept with a report for moderators; 0 = none)'),
+  REPORT_WEBHOOK_URL: optionalString
+    .pipe(z.url({ protocol: /^https?$/ }).optional())
+    .describe('an http(s) URL that receives each report and automatic ban as JSON'),
+  REPORT_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000).describe('a positive integer (ms per webhook attempt)'),
+  REPORT_WEBHOOK_ATTEMPTS: positiveInt.default(5).describe('a positive integer (tries per webhook event)'),
+  REPORT_WEBHOOK_RETRY_MS: positiveInt
+    .default(1000)
+    .describe('a positive integer (ms before the first retry; doubles each time)'),
+  REPORT_WEBHOOK_QUEUE_LIMIT: positiveInt.default(1000).describe('a positive integer (webhook events waiting; more are dropped)'),
+  AUDIT_LOG_LENGTH: positiveInt.default(1000).describe('a positive integer (moderation audit entries kept)'),
   IP_HASH_SALT: optionalString.describe('a secret string used to hash client IPs for bans (random per process when unset)'),
   RECONNECT_GRACE_MS: nonNegativeInt.default(10000).describe('a non-negative integer (ms a dropped user keeps their room)'),
 
@@ -99,12 +135,24 @@ const envSchema = z.object({
   TURN_USERNAME: optionalString.describe('a string'),
   TURN_CREDENTIAL: optionalString.describe('a string'),
   TURN_SECRET: optionalString.describe("coturn's static-auth-secret (enables short-lived credentials)"),
-  TURN_TTL_SECONDS: positiveInt.default(86400).describe('a positive integer (lifetime of TURN credentials)'),
+  TURN_TTL_SECONDS: positiveInt.default(600).describe('a positive integer (lifetime of TURN credentials)'),
 
   REDIS_URL: optionalString.describe('a redis:// or rediss:// URL'),
   NODE_HEARTBEAT_MS: positiveInt.default(5000).describe('a positive integer (ms between node heartbeats in Redis)'),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt
+    .default(2000)
+    .describe('a positive integer (ms a Redis command may take before it counts as failed)'),
   NODE_DEAD_AFTER_MS: positiveInt.default(15000).describe('a positive integer (ms without heartbeat before a node is dead)'),
 
+  ADMIN_TOKENS: z
+    .string()
+    .trim()
+    .regex(/^([\w.-]+:[^,:\s]{16,})(,\s*[\w.-]+:[^,:\s]{16,})*$/)
+    .optional()
+    .describe('name:token pairs, comma-separated, each token at least 16 characters (enables /admin)'),
+  ADMIN_RATE_LIMIT_POINTS: positiveInt.default(120).describe('a positive integer (admin API requests per IP per window)'),
+  ADMIN_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  ADMIN_PAGE_LIMIT: positiveInt.default(100).describe('a positive integer (largest page the admin API returns)'),
   METRICS_TOKEN: optionalString.describe('a bearer token required by GET /metrics (open when unset)'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000).describe('a positive integer (ms allowed for graceful shutdown)'),
   PING_INTERVAL_MS: positiveInt.default(25000).describe('a positive integer (Socket.io ping interval)'),
@@ -149,6 +197,10 @@ export interface Config {
     disconnectAfterRefusals: number;
     connectionsPerIp: number;
     connectionRate: RateBudget;
+    maxConnections: number;
+    connectTimeoutMs: number;
+    addressJoins: RateBudget;
+    refusalLogIntervalMs: number;
     http: RateBudget;
     maxHttpBufferSize: number;
     maxMessageLength: number;
@@ -157,14 +209,26 @@ export interface Config {
   };
   messageHistoryLimit: number;
   userCountIntervalMs: number;
+  healthCacheMs: number;
   matching: {
     interestTimeoutMs: number;
     rematchCooldownMs: number;
+    scanLimit: number;
   };
   moderation: {
     banReportThreshold: number;
     banWindowMs: number;
     banDurationMs: number;
+    /** Distinct reporter addresses before an automatic ban covers the reported IP hash too. */
+    banIpReportThreshold: number;
+    /** A report counts toward a ban only if the room lasted this long or the reported user wrote. */
+    reportMinRoomMs: number;
+    reportRetentionMs: number;
+    auditLength: number;
+    /** Last room messages kept with a report (0 = none). */
+    reportEvidenceMessages: number;
+    /** Where each report and automatic ban is POSTed, off the event's path. */
+    reportWebhook?: { url: string; timeoutMs: number; attempts: number; retryMs: number; queueLimit: number };
     ipHashSalt: string | undefined;
   };
   reconnectGraceMs: number;
@@ -180,6 +244,14 @@ export interface Config {
     url?: string;
     heartbeatMs: number;
     deadAfterMs: number;
+    commandTimeoutMs: number;
+  };
+  /** The moderator API and page; absent unless ADMIN_TOKENS is set. */
+  admin?: {
+    /** Bearer tokens; the name is the actor recorded in the audit log. */
+    tokens: { name: string; token: string }[];
+    rate: RateBudget;
+    pageLimit: number;
   };
   metricsToken?: string;
   shutdownTimeoutMs: number;
@@ -220,6 +292,13 @@ function parseTrustProxy(value: string): boolean | number | string {
 
 function parseOrigins(value: string): '*' | string[] {
   return value === '*' ? '*' : splitList(value);
+}
+
+function parseAdminTokens(value: string): { name: string; token: string }[] {
+  return value.split(',').map((pair) => {
+    const [name, token] = pair.trim().split(':') as [string, string];
+    return { name, token };
+  });
 }
 
 function describeProblems(error: z.ZodError, env: Record<string, string | undefined>): string[] {
@@ -265,6 +344,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       disconnectAfterRefusals: e.RATE_LIMIT_DISCONNECT_AFTER,
       connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       connectionRate: { points: e.CONNECTION_RATE_LIMIT_POINTS, durationSeconds: e.CONNECTION_RATE_LIMIT_DURATION },
+      maxConnections: e.MAX_CONNECTIONS,
+      connectTimeoutMs: e.CONNECT_TIMEOUT_MS,
+      addressJoins: { points: e.ADDRESS_JOIN_RATE_LIMIT_POINTS, durationSeconds: e.ADDRESS_JOIN_RATE_LIMIT_DURATION },
+      refusalLogIntervalMs: e.REFUSAL_LOG_INTERVAL_MS,
       http: { points: e.HTTP_RATE_LIMIT_POINTS, durationSeconds: e.HTTP_RATE_LIMIT_DURATION },
       maxHttpBufferSize: e.MAX_HTTP_BUFFER_SIZE,
       maxMessageLength: e.MAX_MESSAGE_LENGTH,
@@ -273,14 +356,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     messageHistoryLimit: e.MESSAGE_HISTORY_LIMIT,
     userCountIntervalMs: e.USER_COUNT_INTERVAL_MS,
+    healthCacheMs: e.HEALTH_CACHE_MS,
     matching: {
       interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
       rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
+      scanLimit: e.MATCH_SCAN_LIMIT,
     },
     moderation: {
       banReportThreshold: e.BAN_REPORT_THRESHOLD,
       banWindowMs: e.BAN_WINDOW_MS,
       banDurationMs: e.BAN_DURATION_MS,
+      banIpReportThreshold: e.BAN_IP_REPORT_THRESHOLD,
+      reportMinRoomMs: e.REPORT_MIN_ROOM_MS,
+      reportRetentionMs: e.REPORT_RETENTION_MS,
+      auditLength: e.AUDIT_LOG_LENGTH,
+      reportEvidenceMessages: e.REPORT_EVIDENCE_MESSAGES,
+      reportWebhook: e.REPORT_WEBHOOK_URL
+        ? {
+            url: e.REPORT_WEBHOOK_URL,
+            timeoutMs: e.REPORT_WEBHOOK_TIMEOUT_MS,
+            attempts: e.REPORT_WEBHOOK_ATTEMPTS,
+            retryMs: e.REPORT_WEBHOOK_RETRY_MS,
+            queueLimit: e.REPORT_WEBHOOK_QUEUE_LIMIT,
+          }
+        : undefined,
       ipHashSalt: e.IP_HASH_SALT,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
@@ -292,7 +391,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       turnSecret: e.TURN_SECRET,
       turnTtlSeconds: e.TURN_TTL_SECONDS,
     },
-    redis: { url: e.REDIS_URL, heartbeatMs: e.NODE_HEARTBEAT_MS, deadAfterMs: e.NODE_DEAD_AFTER_MS },
+    redis: {
+      url: e.REDIS_URL,
+      heartbeatMs: e.NODE_HEARTBEAT_MS,
+      deadAfterMs: e.NODE_DEAD_AFTER_MS,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    admin: e.ADMIN_TOKENS
+      ? {
+          tokens: parseAdminTokens(e.ADMIN_TOKENS),
+          rate: { points: e.ADMIN_RATE_LIMIT_POINTS, durationSeconds: e.ADMIN_RATE_LIMIT_DURATION },
+          pageLimit: e.ADMIN_PAGE_LIMIT,
+        }
+      : undefined,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     pingIntervalMs: e.PING_INTERVAL_MS,

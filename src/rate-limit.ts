@@ -6,13 +6,15 @@ export interface Limiters {
   events: RateLimiterAbstract;
   /** join / next, per socket: queue churn is the expensive part of matching. */
   joins: RateLimiterAbstract;
+  /** join / next per client address (salted hash), over all its sockets: reconnecting does not reset it. */
+  addressJoins: RateLimiterAbstract;
   /** send_message, per socket. */
   messages: RateLimiterAbstract;
   /** Refused events per socket; past the budget the socket is disconnected. */
   refusals: RateLimiterAbstract;
-  /** New connections per client IP. */
+  /** New connections (Engine.IO handshakes) per client address (salted hash). */
   connections: RateLimiterAbstract;
-  /** HTTP API requests per client IP. */
+  /** HTTP API requests per client address (salted hash). */
   http: RateLimiterAbstract;
 }
 
@@ -31,6 +33,7 @@ export function createLimiters(
   return {
     events: memoryLimiter('events', limits.events),
     joins: memoryLimiter('joins', limits.joins),
+    addressJoins: createShared('joins-address', limits.addressJoins),
     messages: memoryLimiter('messages', limits.messages),
     refusals: memoryLimiter('refusals', {
       points: limits.disconnectAfterRefusals,

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { v4 as uuidv4 } from 'uuid';
@@ -7,15 +7,19 @@ import { emptyTotals } from './domain/counters';
 import { createClusterResources } from './cluster';
 import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
-import { createApp } from './http/app';
+import { createAdminRouter } from './http/admin/routes';
+import { createApp, helmetHeaders } from './http/app';
 import { createMetrics, metricsRoute } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
+import { createIpHasher } from './ip-hash';
 import { createLogger, type Logger } from './logger';
 import { createLimiters } from './rate-limit';
+import { ConnectionLimits } from './realtime/connection-limits';
 import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
+import { ReportWebhook } from './realtime/report-webhook';
 import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
 import { createSafety } from './safety/create-safety';
 
@@ -31,24 +35,27 @@ export interface AppServer {
   close(): Promise<void>;
 }
 
-function originAllowed(config: Readonly<Config>, request: IncomingMessage): boolean {
-  const origin = request.headers.origin;
-  return config.corsOrigins === '*' || origin === undefined || config.corsOrigins.includes(origin);
-}
-
 /** Builds the whole server without listening or touching process signals, so tests can run many. */
 export function createServer(config: Readonly<Config>): AppServer {
   const logger = createLogger(config);
   const nodeId = uuidv4();
   const cluster = config.redis.url ? createClusterResources(config, nodeId, logger) : undefined;
   const services = cluster?.services ?? createServices(config, nodeId);
-  const limiters = createLimiters(config.limits, cluster?.sharedLimiter);
   const totals = emptyTotals();
+  const limiters = createLimiters(config.limits, cluster?.sharedLimiter);
+  const hashIp = createIpHasher(config.moderation.ipHashSalt);
+  const admission = new ConnectionLimits(config, limiters, logger, hashIp);
   let accepting = true;
   let listening = false;
 
   const localConnected = () => io.of('/').sockets.size;
-  const metrics = createMetrics(services, localConnected, totals);
+  const metrics = createMetrics({
+    services,
+    localConnected,
+    totals,
+    dependencyProblem: () => cluster?.problem(),
+    handshakeRefusals: admission.refused,
+  });
   const stats = createStatsSource({
     config,
     services,
@@ -61,7 +68,16 @@ export function createServer(config: Readonly<Config>): AppServer {
     },
     listening: () => listening,
   });
-  const app = createApp({ config, logger, limiters, stats, extraRoutes: metricsRoute(metrics, config.metricsToken) });
+  const admin = config.admin && createAdminRouter(config.admin, logger, () => ctx);
+  const app = createApp({
+    config,
+    logger,
+    limiters,
+    stats,
+    hashIp,
+    extraRoutes: metricsRoute(metrics, config.metricsToken),
+    admin,
+  });
 
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
@@ -70,8 +86,10 @@ export function createServer(config: Readonly<Config>): AppServer {
   const adapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? PromptSweepAdapter : undefined);
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
-    // Websocket upgrades bypass CORS, so the Origin header is checked here for every transport.
-    allowRequest: (request, callback) => callback(null, originAllowed(config, request)),
+    // Every handshake, polling or websocket, is admitted here; websocket upgrades bypass CORS, so
+    // the Origin header is checked here too.
+    allowRequest: admission.allowRequest,
+    connectTimeout: config.limits.connectTimeoutMs,
     maxHttpBufferSize: config.limits.maxHttpBufferSize,
     perMessageDeflate: false,
     ...(adapter ? { adapter } : {}),
@@ -81,6 +99,10 @@ export function createServer(config: Readonly<Config>): AppServer {
       ? { connectionStateRecovery: { maxDisconnectionDuration: config.reconnectGraceMs, skipMiddlewares: false } }
       : {}),
   });
+
+  admission.attach(io);
+  const securityHeaders = helmetHeaders();
+  io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, securityHeaders));
 
   const pairingContext: PairingContext = {
     io,
@@ -92,6 +114,10 @@ export function createServer(config: Readonly<Config>): AppServer {
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
+    countUncountedReport: (why) => metrics.uncountedReports.inc({ why }),
+    reportWebhook:
+      config.moderation.reportWebhook &&
+      new ReportWebhook(config.moderation.reportWebhook, logger, (outcome) => metrics.reportWebhook.inc({ outcome })),
     dependencyProblem: () => cluster?.problem(),
     safety: createSafety(config, metrics.registry, logger),
   };
@@ -110,7 +136,9 @@ export function createServer(config: Readonly<Config>): AppServer {
     clearInterval(countTimer);
     stopLiveness();
     gateway.stop();
+    admission.stop();
     ctx.pairing.stop();
+    ctx.reportWebhook?.stop();
     io.local.emit('server_shutdown', { reconnectAfterMs: 1000 });
     const rooms = await services.rooms.roomsOfNode(nodeId);
     await Promise.all(rooms.map((room) => ctx.pairing.endRoom(room, undefined, 'shutdown')));

@@ -12,6 +12,7 @@ import { RedisModerationStore } from './redis/redis-moderation';
 import { RedisPairHistory } from './redis/redis-pair-history';
 import { RedisPresence } from './redis/redis-presence';
 import { RedisRoomManager } from './redis/redis-room-manager';
+import type { ModerationLimits } from './moderation';
 import type { Services } from './services';
 
 /**
@@ -24,16 +25,24 @@ export function createServices(config: Config, nodeId: string, redis?: Redis): S
   return createRedisServices(config, nodeId, redis ?? createRedisClient(config.redis.url!));
 }
 
+function moderationLimits({ moderation }: Config): ModerationLimits {
+  return {
+    voteWindowMs: moderation.banWindowMs,
+    reportRetentionMs: moderation.reportRetentionMs,
+    auditLength: moderation.auditLength,
+  };
+}
+
 export function createMemoryServices(config: Config, nodeId: string): Services {
   const pairs = new MemoryPairHistory({
     rematchCooldownMs: config.matching.rematchCooldownMs,
     blockTtlMs: config.moderation.banDurationMs,
   });
   return {
-    queue: new MemoryMatchQueue(pairs, config.matching.interestTimeoutMs),
+    queue: new MemoryMatchQueue(pairs, config.matching.interestTimeoutMs, config.matching.scanLimit),
     rooms: new MemoryRoomManager(config.messageHistoryLimit),
     pairs,
-    moderation: new MemoryModerationStore(config.moderation.banWindowMs),
+    moderation: new MemoryModerationStore(moderationLimits(config)),
     presence: new MemoryPresence(nodeId),
     close: async () => {},
   };
@@ -42,10 +51,14 @@ export function createMemoryServices(config: Config, nodeId: string): Services {
 export function createRedisServices(config: Config, nodeId: string, redis: Redis, prefix = DEFAULT_PREFIX): Services {
   const timings = { rematchCooldownMs: config.matching.rematchCooldownMs, blockTtlMs: config.moderation.banDurationMs };
   return {
-    queue: new RedisMatchQueue(redis, { interestTimeoutMs: config.matching.interestTimeoutMs, prefix }),
+    queue: new RedisMatchQueue(redis, {
+      interestTimeoutMs: config.matching.interestTimeoutMs,
+      scanLimit: config.matching.scanLimit,
+      prefix,
+    }),
     rooms: new RedisRoomManager(redis, config.messageHistoryLimit, prefix),
     pairs: new RedisPairHistory(redis, timings, prefix),
-    moderation: new RedisModerationStore(redis, config.moderation.banWindowMs, prefix),
+    moderation: new RedisModerationStore(redis, moderationLimits(config), prefix),
     presence: new RedisPresence(redis, { nodeId, deadAfterMs: config.redis.deadAfterMs, prefix }),
     close: () => closeRedisClient(redis),
   };

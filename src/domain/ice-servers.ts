@@ -16,9 +16,12 @@ export function turnRestCredentials(secret: string, userId: string, expiresAtSec
   return { username, credential };
 }
 
-/** The RTCIceServer list for one user: STUN servers, then TURN with static or short-lived credentials. */
-export function buildIceServers(ice: Config['ice'], userId: string, nowMs: number): RTCIceServerConfig[] {
-  const servers: RTCIceServerConfig[] = ice.stunServers.map((urls) => ({ urls }));
+/**
+ * The RTCIceServer list for one matched video user: STUN servers (none when relay-only, where only
+ * TURN may be used), then TURN with static or short-lived per-user credentials.
+ */
+export function buildIceServers(ice: Config['ice'], userId: string, nowMs: number, relayOnly = false): RTCIceServerConfig[] {
+  const servers: RTCIceServerConfig[] = relayOnly ? [] : ice.stunServers.map((urls) => ({ urls }));
   if (!ice.turnServer) return servers;
   const urls = turnUrl(ice.turnServer);
   if (ice.turnSecret) {
@@ -28,4 +31,13 @@ export function buildIceServers(ice: Config['ice'], userId: string, nowMs: numbe
     servers.push({ urls, username: ice.turnUsername, credential: ice.turnCredential });
   }
   return servers;
+}
+
+/**
+ * What anyone may ask for without a match (GET /ice-servers): no TURN credentials, which go only
+ * to matched video users. Relay-only lists the TURN server (without credentials) instead of STUN.
+ */
+export function publicIceServers(ice: Config['ice'], relayOnly: boolean): RTCIceServerConfig[] {
+  if (relayOnly) return ice.turnServer ? [{ urls: turnUrl(ice.turnServer) }] : [];
+  return ice.stunServers.map((urls) => ({ urls }));
 }

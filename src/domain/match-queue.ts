@@ -9,6 +9,11 @@ import type { CountsByType, Match, WaitingUser } from './types';
  * interest (same language when both gave one); a user with neither, or one whose preference window
  * has ended (`openToAnyone`), pairs with the longest-waiting open user of the same type. Blocked
  * pairs never meet; recent partners meet again only when nobody else is available.
+ *
+ * One search examines at most `scanLimit` waiting users (shared by the interest buckets, in the
+ * user's interest order, and then the open queue, oldest first), so a crowd of incompatible
+ * waiters cannot make every join slow; the common case, a compatible user near the front, is
+ * unchanged FIFO.
  */
 export interface MatchQueue {
   /** Takes the best compatible waiting partner, or enqueues `user` when there is none. */
@@ -19,6 +24,27 @@ export interface MatchQueue {
   remove(userId: string): Promise<boolean>;
   isWaiting(userId: string): Promise<boolean>;
   waitingCounts(): Promise<CountsByType>;
+  /** How many of this process's searches stopped at the scan limit with candidates left unexamined. */
+  boundedScans(): number;
   /** Removes every entry of a node (used when it shuts down or dies); returns how many. */
   removeNode(nodeId: string): Promise<number>;
+}
+
+export const DEFAULT_SCAN_LIMIT = 50;
+
+/** The candidates one search may still examine; `cut` once it wanted to examine one more. */
+export class ScanBudget {
+  cut = false;
+
+  constructor(private left: number) {}
+
+  /** Spends one examination; false, and cut, when none is left. */
+  spend(): boolean {
+    if (this.left <= 0) {
+      this.cut = true;
+      return false;
+    }
+    this.left -= 1;
+    return true;
+  }
 }

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config';
+import type { IpHasher } from '../ip-hash';
 import type { Logger } from '../logger';
 import { takePoint, type Limiters } from '../rate-limit';
+import { hasMetricsToken } from './metrics';
 import { createRoutes } from './routes';
 import type { StatsSource } from './stats';
 
@@ -20,13 +22,37 @@ const DEMO_STATIC_OPTIONS = {
   setHeaders: (res: express.Response) => res.setHeader('Cache-Control', 'no-cache'),
 };
 
-/** Paths monitors poll; they are never rate limited. */
-const MONITORING_PATHS = new Set(['/health', '/ready']);
+const HELMET_OPTIONS: Parameters<typeof helmet>[0] = {
+  contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'media-src': ["'self'", 'blob:'] } },
+};
 
-function httpRateLimit(limiters: Limiters, logger: Logger): RequestHandler {
+/**
+ * The headers helmet sets, collected once, for responses Express never sees (Socket.io's
+ * `/socket.io/` handshakes and polls, answered by Engine.IO itself).
+ */
+export function helmetHeaders(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader: (name: string, value: string | number | readonly string[]) => (headers[name] = String(value)),
+    removeHeader: (name: string) => delete headers[name],
+  };
+  helmet(HELMET_OPTIONS)({} as never, response as never, () => {});
+  return headers;
+}
+
+/** Paths monitors poll; they are never rate limited. */
+const MONITORING_PATHS = new Set(['/live', '/health', '/ready']);
+
+/** Monitors, and a scraper that shows METRICS_TOKEN (an open /metrics stays limited). */
+function exemptFromRateLimit(req: Request, metricsToken: string | undefined): boolean {
+  if (MONITORING_PATHS.has(req.path)) return true;
+  return req.path === '/metrics' && metricsToken !== undefined && hasMetricsToken(req, metricsToken);
+}
+
+function httpRateLimit(limiters: Limiters, logger: Logger, hashIp: IpHasher, metricsToken: string | undefined): RequestHandler {
   return (req, res, next) => {
-    if (MONITORING_PATHS.has(req.path)) return next();
-    takePoint(limiters.http, req.ip ?? 'unknown')
+    if (exemptFromRateLimit(req, metricsToken)) return next();
+    takePoint(limiters.http, hashIp(req.ip ?? 'unknown'))
       .then((retryAfterMs) => {
         if (retryAfterMs === undefined) return next();
         res.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
@@ -59,27 +85,31 @@ export interface AppDeps {
   logger: Logger;
   limiters: Limiters;
   stats: StatsSource;
+  /** Rate-limit keys are salted IP hashes, so no store (Redis included) holds a raw IP. */
+  hashIp: IpHasher;
   /** Extra routes mounted before the 404 handler (metrics, readiness). */
   extraRoutes?: express.Router;
+  /** The moderator API and page; without it every /admin path is 404 (the demo's files included). */
+  admin?: express.Router;
 }
 
-export function createApp({ config, logger, limiters, stats, extraRoutes }: AppDeps): Express {
+function notFound(req: express.Request, res: express.Response): void {
+  res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
+}
+
+export function createApp({ config, logger, limiters, stats, hashIp, extraRoutes, admin }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'media-src': ["'self'", 'blob:'] } },
-    }),
-  );
+  app.use(helmet(HELMET_OPTIONS));
+  // Before CORS: the moderator API never answers cross-origin, whatever CORS_ORIGIN says; it has its own rate limit.
+  app.use('/admin', admin ?? notFound);
   app.use(cors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins }));
-  app.use(httpRateLimit(limiters, logger));
+  app.use(httpRateLimit(limiters, logger, hashIp, config.metricsToken));
   app.use(createRoutes(config, stats));
   if (extraRoutes) app.use(extraRoutes);
   if (config.serveDemo) app.use(express.static(PUBLIC_DIR, DEMO_STATIC_OPTIONS));
-  app.use((req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
-  });
+  app.use(notFound);
   app.use(errorHandler(config, logger));
   return app;
 }

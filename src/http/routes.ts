@@ -24,6 +24,12 @@ export function createRoutes(config: Readonly<Config>, stats: StatsSource): Rout
     res.set('Cache-Control', 'no-cache').json(publicClientConfig);
   });
 
+  // Liveness: about this process only (its event loop answers), never about Redis or draining, so a
+  // probe that restarts on failure never restarts a healthy node during a Redis outage.
+  router.get('/live', (_req: Request, res: Response) => {
+    res.set('Cache-Control', 'no-store').json({ status: 'ok', uptime: Math.round(process.uptime()) });
+  });
+
   router.get('/health', async (_req: Request, res: Response) => {
     const health = await stats.health();
     res.status(health.status === 'ok' ? 200 : 503).json(health);
@@ -45,7 +51,8 @@ export function createRoutes(config: Readonly<Config>, stats: StatsSource): Rout
   });
 
   router.get('/ice-servers', (_req: Request, res: Response) => {
-    res.set('Cache-Control', 'no-store').json({ iceServers: stats.iceServers() });
+    const relayOnly = config.safety.iceRelayOnly ? { iceTransportPolicy: 'relay' } : {};
+    res.set('Cache-Control', 'no-store').json({ iceServers: stats.iceServers(), ...relayOnly });
   });
 
   return router;

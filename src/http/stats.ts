@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Totals } from '../domain/counters';
-import { buildIceServers } from '../domain/ice-servers';
+import { publicIceServers } from '../domain/ice-servers';
 import type { Services } from '../domain/services';
 import type { CountsByType } from '../domain/types';
 import type { RTCIceServerConfig } from '../realtime/events';
@@ -81,12 +81,25 @@ export function createStatsSource({
     return { connectedUsers, waiting: withTotal(waiting), rooms: withTotal(rooms), totals };
   }
 
+  // Monitors and strangers alike may poll /health as often as they like: the counts behind it (a dozen
+  // Redis commands in a cluster) are read at most once per HEALTH_CACHE_MS, and concurrent requests share
+  // one read. The status itself (draining, Redis down) is always current.
+  let snapshot: { takenAt: number; counts: ReturnType<typeof counts> } | undefined;
+  function healthCounts(): ReturnType<typeof counts> {
+    const now = Date.now();
+    if (!snapshot || now - snapshot.takenAt >= config.healthCacheMs) {
+      snapshot = { takenAt: now, counts: counts() };
+      snapshot.counts.catch(() => undefined);
+    }
+    return snapshot.counts;
+  }
+
   return {
     async health() {
       const base = { uptime: uptime(), timestamp: new Date().toISOString() };
       const problem = unavailableReason();
       try {
-        const { connectedUsers, waiting, rooms } = await counts();
+        const { connectedUsers, waiting, rooms } = await healthCounts();
         return {
           status: problem?.status ?? 'ok',
           reason: problem?.reason,
@@ -130,7 +143,7 @@ export function createStatsSource({
       return problem ? { ready: false, reason: problem.reason } : { ready: true };
     },
     iceServers() {
-      return buildIceServers(config.ice, 'anonymous', Date.now());
+      return publicIceServers(config.ice, config.safety.iceRelayOnly);
     },
   };
 }

@@ -1,7 +1,6 @@
 import { v4 as uuidv4 } from 'uuid';
 import { ClientError } from '../errors';
 import type { ClientSocket, RealtimeContext } from './context';
-import { ConnectionLimits } from './connection-limits';
 import { guard, refuse, runInOrder, type GuardedHandler, type Handler } from './guard';
 import * as chat from './handlers/chat';
 import * as matchmaking from './handlers/matchmaking';
@@ -37,11 +36,8 @@ export interface Gateway {
 export function attachGateway(ctx: RealtimeContext): Gateway {
   const { io, config, logger } = ctx;
   const schemas = createSchemas(config.limits);
-  const limits = new ConnectionLimits(config, ctx.limiters, logger);
   const grace = new ReconnectGrace(ctx);
   let lastCount = 0;
-
-  io.use(limits.admit);
 
   const dispatch = new Map<string, GuardedHandler>(
     (Object.keys(HANDLERS) as ClientEventName[]).map((event) => {
@@ -59,7 +55,6 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
 
   async function onDisconnect(socket: ClientSocket, reason: string): Promise<void> {
     const { userId } = socket.data;
-    limits.release(socket);
     // During shutdown the node's rooms and queue entries are cleared in bulk.
     if (!ctx.accepting()) return;
     ctx.pairing.stopWaiting(userId);

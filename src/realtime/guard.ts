@@ -45,7 +45,10 @@ async function overBudget(
 ): Promise<number | undefined> {
   const wait = await takePoint(ctx.limiters.events, socket.id);
   if (wait !== undefined || !limiter) return wait;
-  return takePoint(limiter, socket.id);
+  const perSocket = await takePoint(limiter, socket.id);
+  if (perSocket !== undefined || limiter !== ctx.limiters.joins) return perSocket;
+  // A fresh socket gets a fresh per-socket budget, not a fresh budget for its address.
+  return takePoint(ctx.limiters.addressJoins, socket.data.ipHash);
 }
 
 function invalidPayload(error: z.ZodError): ClientError {

@@ -1,8 +1,9 @@
 import { buildIceServers } from '../domain/ice-servers';
 import { poolKey } from '../domain/pools';
+import { agePool } from '../safety/age-gate';
 import type { Match, Room, WaitingUser } from '../domain/types';
 import type { ClientSocket, RealtimeContext } from './context';
-import type { PartnerLeftPayload } from './events';
+import type { PartnerFoundPayload, PartnerLeftPayload } from './events';
 
 /** Everything the pairing needs from the server; the rest of the context is built around it. */
 export type PairingContext = Omit<RealtimeContext, 'pairing'>;
@@ -42,7 +43,10 @@ export class Pairing {
       socketId: socket.id,
       nodeId: this.ctx.services.presence.nodeId,
       ipHash: socket.data.ipHash,
-      pool: poolKey({}),
+      pool: poolKey({
+        ageGroup: agePool(this.ctx.config.safety.ageGate, socket.data.ageGroup),
+        shadow: socket.data.shadowBanned,
+      }),
       ...request,
       enqueuedAt: Date.now(),
     };
@@ -152,8 +156,17 @@ export class Pairing {
       partnerId: partner.userId,
       type: room.type,
       commonInterests,
-      ...(video ? { initiator, iceServers: buildIceServers(this.ctx.config.ice, to.userId, Date.now()) } : {}),
+      ...(video ? this.videoFields(to.userId, initiator) : {}),
     });
+  }
+
+  private videoFields(
+    userId: string,
+    initiator: boolean,
+  ): Pick<PartnerFoundPayload, 'initiator' | 'iceServers' | 'iceTransportPolicy'> {
+    const relayOnly = this.ctx.config.safety.iceRelayOnly;
+    const iceServers = buildIceServers(this.ctx.config.ice, userId, Date.now(), relayOnly);
+    return { initiator, iceServers, ...(relayOnly ? { iceTransportPolicy: 'relay' } : {}) };
   }
 
   /**

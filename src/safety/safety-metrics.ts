@@ -9,6 +9,7 @@ export interface SafetyMetrics {
   messagesRejected: Counter<'reason'>;
   hookOutcomes: Counter<'outcome'>;
   hookSeconds: Histogram;
+  candidatesDropped: Counter<'where'>;
 }
 
 function zeroed<L extends string>(counter: Counter<L>, label: L, values: readonly string[]): Counter<L> {
@@ -46,5 +47,15 @@ export function createSafetyMetrics(registry: Registry): SafetyMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5],
       registers,
     }),
+    candidatesDropped: zeroed(
+      new Counter({
+        name: 'chat_ice_candidates_dropped_total',
+        help: 'Non-relay ICE candidates kept from the partner (ICE_RELAY_ONLY), as ice_candidate events or SDP lines',
+        labelNames: ['where'],
+        registers,
+      }),
+      'where',
+      ['ice_candidate', 'sdp'],
+    ),
   };
 }

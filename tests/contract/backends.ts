@@ -5,7 +5,7 @@ import { MemoryPairHistory } from '../../src/domain/memory/memory-pair-history';
 import { MemoryPresence } from '../../src/domain/memory/memory-presence';
 import { MemoryRoomManager } from '../../src/domain/memory/memory-room-manager';
 import type { MatchQueue } from '../../src/domain/match-queue';
-import type { ModerationStore } from '../../src/domain/moderation';
+import type { ModerationLimits, ModerationStore } from '../../src/domain/moderation';
 import type { PairHistory, PairHistoryTimings } from '../../src/domain/pair-history';
 import type { Presence } from '../../src/domain/presence';
 import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
@@ -23,10 +23,10 @@ export interface QueueSetup {
 
 /** Builds fresh, isolated instances of every interface for one implementation. */
 export interface Backend {
-  queue(timings: PairHistoryTimings & { interestTimeoutMs: number }): QueueSetup;
+  queue(timings: PairHistoryTimings & { interestTimeoutMs: number; scanLimit?: number }): QueueSetup;
   rooms(historyLimit: number): RoomManager;
   pairs(timings: PairHistoryTimings): PairHistory;
-  moderation(windowMs: number): ModerationStore;
+  moderation(limits: ModerationLimits): ModerationStore;
   presence(nodeId: string, deadAfterMs: number, clock?: () => number): Presence;
 }
 
@@ -66,27 +66,27 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
   };
 
   const memory: Backend = {
-    queue({ interestTimeoutMs, ...timings }) {
+    queue({ interestTimeoutMs, scanLimit, ...timings }) {
       const pairs = new MemoryPairHistory(timings);
-      return { queue: new MemoryMatchQueue(pairs, interestTimeoutMs), pairs };
+      return { queue: new MemoryMatchQueue(pairs, interestTimeoutMs, scanLimit), pairs };
     },
     rooms: (historyLimit) => new MemoryRoomManager(historyLimit),
     pairs: (timings) => new MemoryPairHistory(timings),
-    moderation: (windowMs) => new MemoryModerationStore(windowMs),
+    moderation: (limits) => new MemoryModerationStore(limits),
     presence: (nodeId) => new MemoryPresence(nodeId),
   };
 
   const onRedis: Backend = {
-    queue({ interestTimeoutMs, ...timings }) {
+    queue({ interestTimeoutMs, scanLimit, ...timings }) {
       const prefix = redis.freshPrefix();
       return {
-        queue: new RedisMatchQueue(client!, { interestTimeoutMs, prefix }),
+        queue: new RedisMatchQueue(client!, { interestTimeoutMs, scanLimit, prefix }),
         pairs: new RedisPairHistory(client!, timings, prefix),
       };
     },
     rooms: (historyLimit) => new RedisRoomManager(client!, historyLimit, redis.freshPrefix()),
     pairs: (timings) => new RedisPairHistory(client!, timings, redis.freshPrefix()),
-    moderation: (windowMs) => new RedisModerationStore(client!, windowMs, redis.freshPrefix()),
+    moderation: (limits) => new RedisModerationStore(client!, limits, redis.freshPrefix()),
     presence: (nodeId, deadAfterMs, clock) =>
       new RedisPresence(client!, { nodeId, deadAfterMs, clock, prefix: redis.freshPrefix() }),
   };

@@ -36,17 +36,18 @@ const op = fc.oneof(
 const step = fc.record({ op, advance: fc.constantFrom(0, 1, 1000, 2500, 6000) });
 
 /**
- * The Redis queue gives the same answer as the memory queue to every sequence of calls, and neither
- * ever pairs a user with themself or across pools.
+ * The Redis queue gives the same answer as the memory queue to every sequence of calls, under any
+ * scan limit (with the same searches cut short), and neither ever pairs a user with themself or
+ * across pools.
  */
 test('RedisMatchQueue behaves exactly like MemoryMatchQueue on random call sequences', async () => {
   await fc.assert(
-    fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 80 }), async (steps) => {
+    fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 80 }), fc.constantFrom(1, 2, 3, 50), async (steps, scanLimit) => {
       const memPairs = new MemoryPairHistory(TIMINGS);
-      const mem = new MemoryMatchQueue(memPairs, TIMEOUT);
+      const mem = new MemoryMatchQueue(memPairs, TIMEOUT, scanLimit);
       const prefix = redis.freshPrefix();
       const redisPairs = new RedisPairHistory(redis.client(), TIMINGS, prefix);
-      const red = new RedisMatchQueue(redis.client(), { interestTimeoutMs: TIMEOUT, prefix });
+      const red = new RedisMatchQueue(redis.client(), { interestTimeoutMs: TIMEOUT, scanLimit, prefix });
       let now = 1_700_000_000_000;
       const poolOf = new Map<string, string>();
       const expectSamePool = (userId: string, match: unknown) => {
@@ -96,6 +97,7 @@ test('RedisMatchQueue behaves exactly like MemoryMatchQueue on random call seque
         }
         expect(results[1]).toEqual(results[0]);
         expect(await red.waitingCounts()).toEqual(await mem.waitingCounts());
+        expect(red.boundedScans()).toBe(mem.boundedScans());
         for (let i = 0; i < USERS; i += 1) expect(await red.isWaiting(`u${i}`)).toBe(await mem.isWaiting(`u${i}`));
       }
     }),

@@ -95,6 +95,46 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
     expect(await queue.waitingCounts()).toEqual({ chat: 0, video: 0 });
   });
 
+  test('one search examines at most scanLimit waiting users, across interest buckets and the open queue', async () => {
+    const { queue } = backend.queue({
+      interestTimeoutMs: TIMEOUT,
+      rematchCooldownMs: COOLDOWN,
+      blockTtlMs: 3_600_000,
+      scanLimit: 3,
+    });
+    // Three music fans of other languages fill the budget before the compatible fourth.
+    for (const [i, language] of ['fr', 'de', 'es'].entries()) {
+      await queue.matchOrEnqueue(user(`other${i}`, { interests: ['music'], language, enqueuedAt: T0 + i }), T0 + i);
+    }
+    await queue.matchOrEnqueue(user('en-fan', { interests: ['music'], language: 'en', enqueuedAt: T0 + 3 }), T0 + 3);
+    expect(queue.boundedScans()).toBe(0);
+    const joiner = user('en-joiner', { interests: ['music'], language: 'en', enqueuedAt: T0 + 4 });
+    expect(await queue.matchOrEnqueue(joiner, T0 + 4)).toBeNull();
+    expect(queue.boundedScans()).toBe(1);
+    // Within the budget the oldest compatible user still wins (FIFO), and a scan that ends within it is not cut.
+    await queue.remove('other0');
+    const next = await queue.matchOrEnqueue(user('en-3', { interests: ['music'], language: 'en', enqueuedAt: T0 + 5 }), T0 + 5);
+    expect(partnerOf(next)).toBe('en-fan');
+    expect(queue.boundedScans()).toBe(1);
+
+    // The budget is shared with the open queue: blocked open users ahead use it up.
+    const open = backend.queue({ interestTimeoutMs: TIMEOUT, rematchCooldownMs: COOLDOWN, blockTtlMs: 3_600_000, scanLimit: 2 });
+    for (const [a, b] of [
+      ['b0', 'b1'],
+      ['b0', 'ok'],
+      ['b1', 'ok'],
+      ['late', 'b0'],
+      ['late', 'b1'],
+    ] as const) {
+      await open.pairs.block(a, b, T0);
+    }
+    for (const id of ['b0', 'b1', 'ok']) await open.queue.matchOrEnqueue(user(id, { enqueuedAt: T0 }), T0);
+    expect(open.queue.boundedScans()).toBe(0);
+    expect(await open.queue.matchOrEnqueue(user('late', { enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
+    expect(open.queue.boundedScans()).toBe(1);
+    expect(partnerOf(await open.queue.matchOrEnqueue(user('fresh', { enqueuedAt: T0 + 2 }), T0 + 2))).toBe('b0');
+  });
+
   test('remove is idempotent and a removed user is never matched', async () => {
     const { queue } = setup();
     await queue.matchOrEnqueue(user('a', { interests: ['music'], language: 'en' }), T0);

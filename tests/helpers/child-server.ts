@@ -45,7 +45,15 @@ export function startChildServer(
   { startDeadlineMs = START_DEADLINE_MS }: ChildServerOptions = {},
 ): Promise<ChildServer> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', ENTRY], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      IP_HASH_SALT: 'test-salt',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -1,3 +1,4 @@
+import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { io, type Socket, type SocketReservedEvents } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config';
@@ -253,4 +254,62 @@ export async function connectRaw(url: string, headers: Record<string, string> = 
   });
   await connected;
   return raw;
+}
+
+/** Client options that connect from `localAddress` (websocket transport: engine.io-client hands it to ws, untyped). */
+export function fromAddress(localAddress: string, options: Parameters<typeof io>[1] = {}): Parameters<typeof io>[1] {
+  return { ...options, localAddress } as Parameters<typeof io>[1];
+}
+
+/**
+ * Resolves with the `connect_error` of a connection refused at the Engine.IO handshake, before any
+ * session existed: a transport error without the `data` of a Socket.IO CONNECT_ERROR.
+ */
+export async function handshakeRefused(url: string, options: Parameters<typeof io>[1] = {}): Promise<ConnectRefusal> {
+  const refusal = await connectRefused(url, options);
+  if (refusal.data !== undefined) throw new Error(`refused after the handshake: ${JSON.stringify(refusal.data)}`);
+  expect(refusal.message).toMatch(/websocket error|xhr poll error/);
+  return refusal;
+}
+
+/** One raw Engine.IO polling handshake from `localAddress` (127.0.0.2 etc. act as other clients). */
+export function pollingHandshake(
+  url: string,
+  { localAddress = '127.0.0.1', headers = {} }: { localAddress?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(`${url}/socket.io/?EIO=4&transport=polling`, { localAddress, headers, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
+    });
+    request.setTimeout(DEFAULT_WAIT_MS, () => request.destroy(new Error('polling handshake: no answer within deadline')));
+    request.once('error', reject);
+  });
+}
+
+/** A bare websocket that never sends CONNECT; resolves 'open', or the HTTP status it was refused with. */
+export function bareWebsocket(url: string, localAddress = '127.0.0.1'): Promise<{ outcome: 'open' | number; ws: WebSocket }> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { localAddress });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error('bare websocket: neither open nor refused within deadline')),
+      DEFAULT_WAIT_MS,
+    );
+    const settle = (outcome: 'open' | number) => {
+      clearTimeout(timer);
+      resolve({ outcome, ws });
+    };
+    ws.once('open', () => settle('open'));
+    ws.once('unexpected-response', (_request, response) => {
+      settle(response.statusCode ?? 0);
+      ws.terminate();
+    });
+    // a refused upgrade arrives as 'unexpected-response' (then terminate's own error is ignored)
+    ws.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
 }

@@ -151,8 +151,13 @@ describe('every client-triggerable error code is sent and counted in /stats', ()
   });
 
   test('BANNED: a reported user cannot queue again (BAN_REPORT_THRESHOLD=1)', async () => {
-    await srv.restart({ BAN_REPORT_THRESHOLD: '1', BAN_DURATION_MS: '60000' });
-    const { a, b, roomId } = await pairClients(srv.url);
+    await srv.restart({ BAN_REPORT_THRESHOLD: '1', REPORT_MIN_ROOM_MS: '0', BAN_DURATION_MS: '60000' });
+    // A report from the reported user's own address does not count; this one comes from elsewhere.
+    const b = await connectClient(srv.url);
+    const a = await connectClient(srv.url, { localAddress: '127.0.0.2' } as Parameters<typeof connectClient>[1]);
+    b.emit('join', { type: 'chat' });
+    await waitFor(b, 'waiting_for_partner');
+    const { roomId } = await joinAndWait(a, { type: 'chat' });
     const told = waitFor(b, 'partner_disconnected');
     a.emit('report', { roomId, reason: 'harassment', details: 'test' });
     await told;

@@ -4,6 +4,7 @@ import { Router } from 'express';
 import { loadConfig } from '../../src/config';
 import { createApp } from '../../src/http/app';
 import type { StatsSource } from '../../src/http/stats';
+import { createIpHasher } from '../../src/ip-hash';
 import { createLogger } from '../../src/logger';
 import { createLimiters } from '../../src/rate-limit';
 
@@ -18,6 +19,7 @@ async function appWithFailingRoute(nodeEnv: 'production' | 'development'): Promi
     logger: createLogger({ ...config, nodeEnv: 'test', logLevelExplicit: false }),
     limiters: createLimiters(config.limits),
     stats: {} as StatsSource,
+    hashIp: createIpHasher(undefined),
     extraRoutes: failing,
   });
   const server = createServer(app);

@@ -3,6 +3,8 @@ import {
   closeAllClients,
   connectClient,
   connectRefused,
+  handshakeRefused,
+  pollingHandshake,
   eventually,
   expectNoEvent,
   pairClients,
@@ -183,13 +185,14 @@ describe('per-socket event budgets', () => {
 });
 
 describe('per-IP connection limits', () => {
-  test('MAX_CONNECTIONS_PER_IP: connect_error RATE_LIMITED; after one leaves, a new one is admitted', async () => {
+  test('MAX_CONNECTIONS_PER_IP: the handshake is refused and says why; after one leaves, a new one is admitted', async () => {
     const { url } = await start({ MAX_CONNECTIONS_PER_IP: '2' });
     const first = await connectClient(url);
     await connectClient(url);
-    const refusal = await connectRefused(url);
-    expect(refusal.data?.code).toBe('RATE_LIMITED');
-    expect(refusal.message).toMatch(/open connections/i);
+    await handshakeRefused(url);
+    const polling = await pollingHandshake(url);
+    expect(polling.status).toBe(403);
+    expect(JSON.parse(polling.body).message).toMatch(/open connections/i);
     first.disconnect();
     await eventually(async () => {
       try {
@@ -199,17 +202,19 @@ describe('per-IP connection limits', () => {
         return false;
       }
     });
-    expect((await connectRefused(url)).data?.code).toBe('RATE_LIMITED');
+    await handshakeRefused(url);
     expect((await getJson(`${url}/stats`)).body.connectedUsers).toBe(2);
   });
 
-  test('CONNECTION_RATE_LIMIT_*: too many new sockets per window are refused with retryAfterMs', async () => {
+  test('CONNECTION_RATE_LIMIT_*: too many new handshakes per window are refused, saying when to retry', async () => {
     const { url } = await start({ CONNECTION_RATE_LIMIT_POINTS: '3', CONNECTION_RATE_LIMIT_DURATION: '60' });
     for (let i = 0; i < 3; i += 1) (await connectClient(url)).disconnect();
-    const refusal = await connectRefused(url);
-    expect(refusal.data?.code).toBe('RATE_LIMITED');
-    expect(refusal.data?.retryAfterMs).toBeGreaterThan(0);
-    expect(refusal.data?.retryAfterMs).toBeLessThanOrEqual(60_000);
+    await handshakeRefused(url);
+    const polling = await pollingHandshake(url);
+    expect(polling.status).toBe(403);
+    const retryInSeconds = Number(/retry in (\d+) s/.exec(JSON.parse(polling.body).message)?.[1]);
+    expect(retryInSeconds).toBeGreaterThan(0);
+    expect(retryInSeconds).toBeLessThanOrEqual(60);
     expect((await getJson(`${url}/health`)).status).toBe(200);
   });
 
@@ -217,11 +222,8 @@ describe('per-IP connection limits', () => {
     const { url } = await start({ TRUST_PROXY: 'false', MAX_CONNECTIONS_PER_IP: '2' });
     await connectClient(url, { extraHeaders: { 'X-Forwarded-For': '198.51.100.1' } });
     await connectClient(url, { extraHeaders: { 'X-Forwarded-For': '198.51.100.2' } });
-    const refusal = await connectRefused(url, { extraHeaders: { 'X-Forwarded-For': '198.51.100.3' } });
-    expect(refusal.data?.code).toBe('RATE_LIMITED');
-    expect((await connectRefused(url, { extraHeaders: { 'X-Forwarded-For': '198.51.100.3, 10.0.0.1' } })).data?.code).toBe(
-      'RATE_LIMITED',
-    );
+    await handshakeRefused(url, { extraHeaders: { 'X-Forwarded-For': '198.51.100.3' } });
+    await handshakeRefused(url, { extraHeaders: { 'X-Forwarded-For': '198.51.100.3, 10.0.0.1' } });
   });
 
   test('TRUST_PROXY=false: forged X-Forwarded-For does not evade the connection-rate limit', async () => {
@@ -229,8 +231,7 @@ describe('per-IP connection limits', () => {
     for (const ip of ['203.0.113.1', '203.0.113.2']) {
       (await connectClient(url, { extraHeaders: { 'X-Forwarded-For': ip } })).disconnect();
     }
-    const refusal = await connectRefused(url, { extraHeaders: { 'X-Forwarded-For': '203.0.113.3' } });
-    expect(refusal.data?.code).toBe('RATE_LIMITED');
+    await handshakeRefused(url, { extraHeaders: { 'X-Forwarded-For': '203.0.113.3' } });
   });
 
   test.each(['1', 'loopback'])('TRUST_PROXY=%s: distinct X-Forwarded-For count as distinct clients', async (trust) => {
@@ -238,11 +239,11 @@ describe('per-IP connection limits', () => {
     const forwarded = (ip: string) => ({ extraHeaders: { 'X-Forwarded-For': ip } });
     await connectClient(url, forwarded('198.51.100.1'));
     await connectClient(url, forwarded('198.51.100.1'));
-    expect((await connectRefused(url, forwarded('198.51.100.1'))).data?.code).toBe('RATE_LIMITED');
+    await handshakeRefused(url, forwarded('198.51.100.1'));
     await connectClient(url, forwarded('198.51.100.2'));
     await connectClient(url, forwarded('198.51.100.3'));
     await connectClient(url, forwarded('198.51.100.3'));
-    expect((await connectRefused(url, forwarded('198.51.100.3'))).data?.code).toBe('RATE_LIMITED');
+    await handshakeRefused(url, forwarded('198.51.100.3'));
     // the proxy itself (no header) is one more client
     await connectClient(url);
     expect((await getJson(`${url}/stats`)).body.connectedUsers).toBe(6);
@@ -252,9 +253,7 @@ describe('per-IP connection limits', () => {
     const { url } = await start({ TRUST_PROXY: '1', MAX_CONNECTIONS_PER_IP: '1' });
     // Nginx appends the real peer; whatever the client put before it is not believed
     await connectClient(url, { extraHeaders: { 'X-Forwarded-For': '6.6.6.1, 198.51.100.9' } });
-    expect((await connectRefused(url, { extraHeaders: { 'X-Forwarded-For': '6.6.6.2, 198.51.100.9' } })).data?.code).toBe(
-      'RATE_LIMITED',
-    );
+    await handshakeRefused(url, { extraHeaders: { 'X-Forwarded-For': '6.6.6.2, 198.51.100.9' } });
   });
 });
 
@@ -288,8 +287,8 @@ describe('HTTP', () => {
     expect((await from('198.51.100.3')).status).toBe(429);
   });
 
-  test('TRUST_PROXY=true: the HTTP limit is per forwarded client', async () => {
-    const { url } = await start({ TRUST_PROXY: 'true', HTTP_RATE_LIMIT_POINTS: '2' });
+  test('TRUST_PROXY=1: the HTTP limit is per forwarded client', async () => {
+    const { url } = await start({ TRUST_PROXY: '1', HTTP_RATE_LIMIT_POINTS: '2' });
     const from = (ip: string) => getJson(`${url}/stats`, { headers: { 'X-Forwarded-For': ip } });
     expect((await from('198.51.100.1')).status).toBe(200);
     expect((await from('198.51.100.1')).status).toBe(200);

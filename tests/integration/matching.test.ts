@@ -158,10 +158,16 @@ describe('report and block', () => {
   });
 
   test('reports from BAN_REPORT_THRESHOLD distinct partners ban the user until the ban expires', async () => {
-    srv = await startTestServer({ BAN_REPORT_THRESHOLD: '2', BAN_DURATION_MS: '2000' });
+    srv = await startTestServer({
+      BAN_REPORT_THRESHOLD: '2',
+      BAN_IP_REPORT_THRESHOLD: '2',
+      REPORT_MIN_ROOM_MS: '0',
+      BAN_DURATION_MS: '2000',
+    });
     const target = await connectClient(srv.url);
-    for (let i = 0; i < 2; i += 1) {
-      const reporter = await connectClient(srv.url);
+    // Reporters count by address: each comes from its own.
+    for (const localAddress of ['127.0.0.2', '127.0.0.3']) {
+      const reporter = await connectClient(srv.url, { localAddress } as Parameters<typeof connectClient>[1]);
       await waiting(target, { type: 'chat' });
       const found = await joinAndWait(reporter, { type: 'chat' });
       const told = waitFor(target, 'partner_disconnected');

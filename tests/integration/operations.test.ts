@@ -21,9 +21,9 @@ describe('metrics and readiness', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
-    expect(text).toMatch(/^chat_connected_sockets 2$/m);
-    expect(text).toMatch(/^chat_active_rooms\{type="chat"\} 1$/m);
-    expect(text).toMatch(/^chat_waiting_users\{type="video"\} 0$/m);
+    expect(text).toMatch(/^chat_connected_sockets\{scope="node"\} 2$/m);
+    expect(text).toMatch(/^chat_active_rooms\{scope="cluster",type="chat"\} 1$/m);
+    expect(text).toMatch(/^chat_waiting_users\{scope="cluster",type="video"\} 0$/m);
     expect(text).toMatch(/^chat_matches_total 1$/m);
     expect(text).toMatch(/^chat_messages_relayed_total 1$/m);
     expect(text).toMatch(/^chat_refusals_total\{code="NOT_IN_ROOM"\} 1$/m);

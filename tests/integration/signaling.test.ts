@@ -118,28 +118,38 @@ describe('ICE servers', () => {
       { urls: 'stun:stun1.l.google.com:19302' },
       { urls: 'turn:turn.example.com:3478', username: 'user', credential: 'pass' },
     ];
-    const { status, body } = await getJson(`${srv.url}/ice-servers`);
-    expect(status).toBe(200);
-    expect(body.iceServers).toEqual(expected);
     const { foundA } = await pairClients(srv.url, 'video');
     expect(foundA.iceServers).toEqual(expected);
+    expect(foundA.iceTransportPolicy).toBeUndefined();
   });
 
-  test('TURN_SECRET hands out short-lived TURN REST credentials per user', async () => {
+  test('GET /ice-servers, open to anyone, lists STUN only: TURN credentials go to matched video users', async () => {
+    srv = await startTestServer({
+      STUN_SERVER_1: 'stun:stun.l.google.com:19302',
+      TURN_SERVER: 'turn.example.com:3478',
+      TURN_SECRET: 's3cret',
+    });
+    const { status, body } = await getJson(`${srv.url}/ice-servers`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ iceServers: [{ urls: 'stun:stun.l.google.com:19302' }] });
+  });
+
+  test('TURN_SECRET hands out short-lived TURN REST credentials per user (10 minutes by default)', async () => {
     srv = await startTestServer({
       TURN_SERVER: 'turns:turn.example.com:5349',
       TURN_SECRET: 's3cret',
-      TURN_TTL_SECONDS: '600',
       TURN_USERNAME: 'static',
     });
     const before = Math.floor(Date.now() / 1000);
-    const { a, foundA } = await pairClients(srv.url, 'video');
+    const { a, b, foundA, foundB } = await pairClients(srv.url, 'video');
     const turn = foundA.iceServers!.find((server) => String(server.urls).startsWith('turns:'))!;
     const [expiry, userId] = turn.username!.split(':');
     expect(userId).toBe(a.session.userId);
     expect(Number(expiry)).toBeGreaterThanOrEqual(before + 600);
     expect(Number(expiry)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 600);
     expect(turn.credential).toBe(createHmac('sha1', 's3cret').update(turn.username!).digest('base64'));
+    const partnerTurn = foundB.iceServers!.find((server) => String(server.urls).startsWith('turns:'))!;
+    expect(partnerTurn.username!.split(':')[1]).toBe(b.session.userId);
   });
 
   test('no ICE servers configured gives an empty list', async () => {

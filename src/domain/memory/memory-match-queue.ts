@@ -1,4 +1,4 @@
-import type { MatchQueue } from '../match-queue';
+import { DEFAULT_SCAN_LIMIT, ScanBudget, type MatchQueue } from '../match-queue';
 import { queueLane } from '../pools';
 import { commonInterests, hasWaitedOut, languagesCompatible, preferenceKeys } from '../preferences';
 import { zeroCounts, type CountsByType, type Match, type WaitingUser } from '../types';
@@ -19,17 +19,20 @@ interface LaneQueue {
 
 /**
  * In-process queue. Every method runs to completion without awaiting, so it is atomic on the
- * event loop; cost per join is O(preference keys), plus any incompatible entries it must skip.
+ * event loop; cost per join is O(preference keys), plus the incompatible entries it skips, at most
+ * `scanLimit` of them.
  */
 export class MemoryMatchQueue implements MatchQueue {
   private readonly entries = new Map<string, Entry>();
   private readonly counts = zeroCounts();
   /** Created on first use; there are only as many lanes as session types times pools. */
   private readonly lanes = new Map<string, LaneQueue>();
+  private cutScans = 0;
 
   constructor(
     private readonly history: MemoryPairHistory,
     private readonly interestTimeoutMs: number,
+    private readonly scanLimit = DEFAULT_SCAN_LIMIT,
   ) {}
 
   async matchOrEnqueue(user: WaitingUser, now: number): Promise<Match | null> {
@@ -65,6 +68,10 @@ export class MemoryMatchQueue implements MatchQueue {
     return { ...this.counts };
   }
 
+  boundedScans(): number {
+    return this.cutScans;
+  }
+
   async removeNode(nodeId: string): Promise<number> {
     const ids = [...this.entries.values()].filter(({ user }) => user.nodeId === nodeId).map(({ user }) => user.userId);
     ids.forEach((id) => this.take(id));
@@ -73,20 +80,25 @@ export class MemoryMatchQueue implements MatchQueue {
 
   private findPartner(entry: Entry, now: number, forceOpen = false): Match | null {
     const waitedOut = forceOpen || hasWaitedOut(entry.user, now, this.interestTimeoutMs);
+    const budget = new ScanBudget(this.scanLimit);
     const partner =
-      this.findPreferred(entry, now) ?? (waitedOut || entry.keys.length === 0 ? this.findOpen(entry, now, waitedOut) : undefined);
+      this.findPreferred(entry, now, budget) ??
+      (waitedOut || entry.keys.length === 0 ? this.findOpen(entry, now, waitedOut, budget) : undefined);
+    if (budget.cut) this.cutScans += 1;
     if (!partner) return null;
     this.take(partner.user.userId);
     return { partner: partner.user, commonInterests: commonInterests(entry.user, partner.user) };
   }
 
   /** The longest-waiting user who shares a preference key and may meet this one. */
-  private findPreferred(entry: Entry, now: number): Entry | undefined {
+  private findPreferred(entry: Entry, now: number, budget: ScanBudget): Entry | undefined {
     let best: Entry | undefined;
     for (const key of entry.keys) {
       const bucket = this.queueOf(entry).byKey.get(key);
       if (!bucket) continue;
       for (const candidate of bucket.values()) {
+        if (candidate.user.userId === entry.user.userId) continue;
+        if (!budget.spend()) return best;
         if (best && candidate.user.enqueuedAt >= best.user.enqueuedAt) break;
         if (this.mayMeet(entry.user, candidate.user, now, false) && languagesCompatible(entry.user, candidate.user)) {
           best = candidate;
@@ -98,9 +110,11 @@ export class MemoryMatchQueue implements MatchQueue {
   }
 
   /** The longest-waiting open user; a recent partner only when nobody else is there. */
-  private findOpen(entry: Entry, now: number, allowRecent: boolean): Entry | undefined {
+  private findOpen(entry: Entry, now: number, allowRecent: boolean, budget: ScanBudget): Entry | undefined {
     let recentPartner: Entry | undefined;
     for (const candidate of this.queueOf(entry).open.values()) {
+      if (candidate.user.userId === entry.user.userId) continue;
+      if (!budget.spend()) break;
       if (this.mayMeet(entry.user, candidate.user, now, false)) return candidate;
       if (allowRecent && !recentPartner && this.mayMeet(entry.user, candidate.user, now, true)) recentPartner = candidate;
     }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { MatchQueue } from '../match-queue';
+import { DEFAULT_SCAN_LIMIT, type MatchQueue } from '../match-queue';
 import { commonInterests, preferenceKeys } from '../preferences';
 import type { CountsByType, Match, WaitingUser } from '../types';
 import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } from './keys';
@@ -13,12 +13,15 @@ import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } fro
  *   P q:key:<lane>:<key>   zset   users by preference key (i:<interest> or l:<lang>), oldest first
  * where <lane> is the session type, or <type>@<pool> outside the default pool (see queueLane).
  *   P q:node:<nodeId>      set    users queued by that node
- * ARGV: 1 prefix, 2 interest timeout (ms), 3 now (ms), then the script's own argument.
+ * ARGV: 1 prefix, 2 interest timeout (ms), 3 scan limit, 4 now (ms), then the script's own argument.
  * The search mirrors MemoryMatchQueue line by line; see that class for the rules.
  */
 const QUEUE_LUA = `
 local TIMEOUT = tonumber(ARGV[2])
-local NOW = tonumber(ARGV[3])
+local NOW = tonumber(ARGV[4])
+-- The candidates this search may still examine, and whether it wanted more (see ScanBudget).
+local budget = tonumber(ARGV[3])
+local cut = 0
 local ENTRIES = P .. 'q:entries'
 local COUNTS = P .. 'q:counts'
 local BATCH = 100
@@ -68,14 +71,22 @@ local function insert(raw, e)
   redis.call('SADD', nodeKey(u.nodeId), u.userId)
 end
 
--- Calls visit(candidate, raw) on each entry of a zset, oldest first, until it returns true.
-local function scan(key, visit)
+-- Calls visit(candidate, raw) on each entry of a zset but the searcher's own, oldest first, until
+-- it returns true or the budget is spent.
+local function scan(key, selfId, visit)
   local i = 0
   while true do
     local ids = redis.call('ZRANGE', key, i, i + BATCH - 1)
     for _, id in ipairs(ids) do
       local raw = redis.call('HGET', ENTRIES, id)
-      if raw and visit(cjson.decode(raw), raw) then return end
+      if raw and id ~= selfId then
+        if budget <= 0 then
+          cut = 1
+          return
+        end
+        budget = budget - 1
+        if visit(cjson.decode(raw), raw) then return end
+      end
     end
     if #ids < BATCH then return end
     i = i + BATCH
@@ -86,7 +97,8 @@ end
 local function findPreferred(e)
   local best, bestRaw
   for _, k in ipairs(e.keys) do
-    scan(bucketKey(e.user, k), function(c, raw)
+    if cut == 1 then break end
+    scan(bucketKey(e.user, k), e.user.userId, function(c, raw)
       if best and c.user.enqueuedAt >= best.user.enqueuedAt then return true end
       if mayMeet(e.user, c.user, false) and languagesCompatible(e.user, c.user) then
         best, bestRaw = c, raw
@@ -101,7 +113,7 @@ end
 -- The longest-waiting open user; a recent partner only when nobody else is there.
 local function findOpen(e, allowRecent)
   local found, foundRaw, recent, recentRaw
-  scan(openKey(e.user), function(c, raw)
+  scan(openKey(e.user), e.user.userId, function(c, raw)
     if mayMeet(e.user, c.user, false) then
       found, foundRaw = c, raw
       return true
@@ -123,42 +135,44 @@ local function findPartner(e, forceOpen)
 end
 `;
 
+// Replies { partner entry or '', cut }.
 const MATCH_OR_ENQUEUE = `${QUEUE_LUA}
-local raw = ARGV[4]
+local raw = ARGV[5]
 local e = cjson.decode(raw)
 take(e.user.userId)
 local partner = findPartner(e, false)
-if partner then return partner end
+if partner then return { partner, cut } end
 insert(raw, e)
-return false
+return { '', cut }
 `;
 
+// Replies { partner entry or '', own entry or '', cut }.
 const OPEN_TO_ANYONE = `${QUEUE_LUA}
-local id = ARGV[4]
+local id = ARGV[5]
 local raw = redis.call('HGET', ENTRIES, id)
-if not raw then return false end
+if not raw then return { '', '', 0 } end
 local e = cjson.decode(raw)
 local partner = findPartner(e, true)
 if partner then
   take(id)
-  return { partner, raw }
+  return { partner, raw, cut }
 end
 redis.call('ZADD', openKey(e.user), 'NX', redis.call('INCR', P .. 'q:seq'), id)
-return false
+return { '', '', cut }
 `;
 
 const REMOVE = `${QUEUE_LUA}
-if take(ARGV[4]) then return 1 end
+if take(ARGV[5]) then return 1 end
 return 0
 `;
 
 const REMOVE_NODE = `${QUEUE_LUA}
-local ids = redis.call('SMEMBERS', nodeKey(ARGV[4]))
+local ids = redis.call('SMEMBERS', nodeKey(ARGV[5]))
 local n = 0
 for _, id in ipairs(ids) do
   if take(id) then n = n + 1 end
 end
-redis.call('DEL', nodeKey(ARGV[4]))
+redis.call('DEL', nodeKey(ARGV[5]))
 return n
 `;
 
@@ -169,6 +183,7 @@ interface StoredEntry {
 
 export interface RedisMatchQueueOptions {
   interestTimeoutMs: number;
+  scanLimit?: number;
   prefix?: string;
 }
 
@@ -180,6 +195,8 @@ export interface RedisMatchQueueOptions {
 export class RedisMatchQueue implements MatchQueue {
   private readonly prefix: string;
   private readonly interestTimeoutMs: number;
+  private readonly scanLimit: number;
+  private cutScans = 0;
   private readonly matchScript: ScriptRunner;
   private readonly openScript: ScriptRunner;
   private readonly removeScript: ScriptRunner;
@@ -191,6 +208,7 @@ export class RedisMatchQueue implements MatchQueue {
   ) {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.interestTimeoutMs = options.interestTimeoutMs;
+    this.scanLimit = options.scanLimit ?? DEFAULT_SCAN_LIMIT;
     this.matchScript = defineScript(redis, 'rcQueueMatchOrEnqueue', MATCH_OR_ENQUEUE);
     this.openScript = defineScript(redis, 'rcQueueOpenToAnyone', OPEN_TO_ANYONE);
     this.removeScript = defineScript(redis, 'rcQueueRemove', REMOVE);
@@ -199,17 +217,19 @@ export class RedisMatchQueue implements MatchQueue {
 
   async matchOrEnqueue(user: WaitingUser, now: number): Promise<Match | null> {
     const entry: StoredEntry = { user, keys: preferenceKeys(user) };
-    const raw = (await this.run(this.matchScript, now, JSON.stringify(entry))) as string | null;
-    if (raw === null) return null;
+    const [raw, cut] = (await this.run(this.matchScript, now, JSON.stringify(entry))) as [string, number];
+    this.cutScans += cut;
+    if (raw === '') return null;
     const partner = (JSON.parse(raw) as StoredEntry).user;
     return { partner, commonInterests: commonInterests(user, partner) };
   }
 
   async openToAnyone(userId: string, now: number): Promise<Match | null> {
-    const reply = (await this.run(this.openScript, now, userId)) as [string, string] | null;
-    if (reply === null) return null;
-    const partner = (JSON.parse(reply[0]) as StoredEntry).user;
-    const self = (JSON.parse(reply[1]) as StoredEntry).user;
+    const [partnerRaw, ownRaw, cut] = (await this.run(this.openScript, now, userId)) as [string, string, number];
+    this.cutScans += cut;
+    if (partnerRaw === '') return null;
+    const partner = (JSON.parse(partnerRaw) as StoredEntry).user;
+    const self = (JSON.parse(ownRaw) as StoredEntry).user;
     return { partner, commonInterests: commonInterests(self, partner) };
   }
 
@@ -225,11 +245,15 @@ export class RedisMatchQueue implements MatchQueue {
     return readCountsByType(this.redis, `${this.prefix}q:counts`);
   }
 
+  boundedScans(): number {
+    return this.cutScans;
+  }
+
   async removeNode(nodeId: string): Promise<number> {
     return Number(await this.run(this.removeNodeScript, 0, nodeId));
   }
 
   private run(script: ScriptRunner, now: number, arg: string): Promise<unknown> {
-    return script(this.prefix, this.interestTimeoutMs, now, arg);
+    return script(this.prefix, this.interestTimeoutMs, this.scanLimit, now, arg);
   }
 }

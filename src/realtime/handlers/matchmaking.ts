@@ -1,12 +1,17 @@
 import { ClientError } from '../../errors';
+import { decideAgeGroup } from '../../safety/age-gate';
 import type { ClientSocket, RealtimeContext } from '../context';
 import { claimedRoom, partnerIn } from '../membership';
+import { fileReport } from '../reports';
 import type { PayloadOf } from '../schemas';
 
 async function assertMayQueue(ctx: RealtimeContext, socket: ClientSocket): Promise<void> {
   if (!ctx.accepting()) throw new ClientError('SHUTTING_DOWN');
-  const banMs = await ctx.services.moderation.banRemaining(socket.data.userId, socket.data.ipHash, Date.now());
-  if (banMs > 0) throw new ClientError('BANNED', undefined, banMs);
+  const now = Date.now();
+  const ban = await ctx.services.moderation.activeBan(socket.data.userId, socket.data.ipHash, now);
+  if (ban?.mode === 'hard') throw new ClientError('BANNED', undefined, ban.until - now);
+  // A shadow ban is not told: the user queues as usual, in a pool of their own kind.
+  socket.data.shadowBanned = ban?.mode === 'shadow';
   if (await ctx.services.queue.isWaiting(socket.data.userId)) throw new ClientError('ALREADY_QUEUED');
 }
 
@@ -16,8 +21,16 @@ async function skipCurrentRoom(ctx: RealtimeContext, socket: ClientSocket): Prom
   if (room) await ctx.pairing.endRoom(room, socket.data.userId, 'skipped');
 }
 
+/** AGE_GATE: fixes the connection's age group at its first declaration and refuses a join it bars. */
+function admitAgeGroup(ctx: RealtimeContext, socket: ClientSocket, declared: PayloadOf<'join'>['ageGroup']): void {
+  const { locked, refusal } = decideAgeGroup(ctx.config.safety.ageGate, socket.data.ageGroup, declared);
+  if (locked) socket.data.ageGroup = locked;
+  if (refusal) throw new ClientError(refusal);
+}
+
 /** join while paired skips to a new partner; join while waiting is refused with ALREADY_QUEUED. */
 export async function join(ctx: RealtimeContext, socket: ClientSocket, payload: PayloadOf<'join'>): Promise<void> {
+  admitAgeGroup(ctx, socket, payload.ageGroup);
   await assertMayQueue(ctx, socket);
   await skipCurrentRoom(ctx, socket);
   socket.data.label = payload.userId || undefined;
@@ -51,26 +64,15 @@ export async function block(ctx: RealtimeContext, socket: ClientSocket, { roomId
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
 }
 
-/** Blocks the pair, counts the report, and bans the reported user at the threshold. */
+/** Blocks the pair, ends the room, and files the report (see reports.ts for how it counts). */
 export async function report(ctx: RealtimeContext, socket: ClientSocket, payload: PayloadOf<'report'>): Promise<void> {
   const room = await claimedRoom(ctx, socket, payload.roomId);
   const reported = partnerIn(room, socket.data.userId);
+  const reporter = partnerIn(room, reported.userId);
   const now = Date.now();
+  // Read before the room ends: whether the reported user wrote decides if the report counts.
+  const history = await ctx.services.rooms.history(room.id);
   await ctx.services.pairs.block(socket.data.userId, reported.userId, now);
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
-  const reporters = await ctx.services.moderation.recordReport(reported.userId, socket.data.userId, now);
-  ctx.totals.reports += 1;
-  ctx.logger.warn('user reported', {
-    roomId: room.id,
-    reporterId: socket.data.userId,
-    reportedId: reported.userId,
-    reason: payload.reason,
-    details: payload.details,
-    reporters,
-  });
-  const { banReportThreshold, banDurationMs } = ctx.config.moderation;
-  if (reporters < banReportThreshold) return;
-  await ctx.services.moderation.ban(reported.userId, reported.ipHash, now + banDurationMs);
-  ctx.totals.bans += 1;
-  ctx.logger.warn('user banned', { userId: reported.userId, reporters, untilMs: now + banDurationMs });
+  await fileReport(ctx, { room, reporter, reported, payload, history, now });
 }

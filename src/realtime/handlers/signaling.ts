@@ -2,16 +2,21 @@ import type { ClientSocket, RealtimeContext } from '../context';
 import { assertInRoom } from '../membership';
 import type { PayloadOf } from '../schemas';
 
-/** Relayed to the partner only, unchanged, in the order the sender sent them. */
+/**
+ * Relayed to the partner only, in the order the sender sent them; unchanged unless ICE_RELAY_ONLY
+ * keeps everything but relay candidates from the partner.
+ */
 export async function offer(ctx: RealtimeContext, socket: ClientSocket, { roomId, offer }: PayloadOf<'offer'>): Promise<void> {
   assertInRoom(socket, roomId);
-  socket.to(roomId).emit('offer', { offer });
+  const relayOnly = ctx.safety.relayOnly;
+  socket.to(roomId).emit('offer', { offer: relayOnly ? relayOnly.description(offer) : offer });
   ctx.totals.signalsRelayed += 1;
 }
 
 export async function answer(ctx: RealtimeContext, socket: ClientSocket, { roomId, answer }: PayloadOf<'answer'>): Promise<void> {
   assertInRoom(socket, roomId);
-  socket.to(roomId).emit('answer', { answer });
+  const relayOnly = ctx.safety.relayOnly;
+  socket.to(roomId).emit('answer', { answer: relayOnly ? relayOnly.description(answer) : answer });
   ctx.totals.signalsRelayed += 1;
 }
 
@@ -21,6 +26,8 @@ export async function iceCandidate(
   { roomId, candidate }: PayloadOf<'ice_candidate'>,
 ): Promise<void> {
   assertInRoom(socket, roomId);
-  socket.to(roomId).emit('ice_candidate', { candidate });
+  const relayed = ctx.safety.relayOnly ? ctx.safety.relayOnly.candidate(candidate) : candidate;
+  if (!relayed) return;
+  socket.to(roomId).emit('ice_candidate', { candidate: relayed });
   ctx.totals.signalsRelayed += 1;
 }
