@@ -1,16 +1,21 @@
-import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config, RateBudget } from './config';
 import { createServices } from './domain/create-services';
 import { closeRedisClient, createRedisClient } from './domain/redis/client';
+import { DEFAULT_PREFIX } from './domain/redis/keys';
 import type { Services } from './domain/services';
 import type { Logger } from './logger';
+import { RedisSessionStore } from './realtime/recovery/redis-session-store';
+import type { SessionStore } from './realtime/recovery/session-store';
 
 /** What a node needs to join a cluster on Redis (REDIS_URL set). */
 export interface ClusterResources {
   services: Services;
   adapter: AdapterFactory;
+  /** Recovery sessions of users inside their grace, so they may come back on any node. */
+  sessionStore: SessionStore;
   /** Per-IP limiters shared by all nodes, with an in-memory insurance limiter while Redis is down. */
   sharedLimiter: (keyPrefix: string, budget: RateBudget) => RateLimiterAbstract;
   /** Why the node is degraded, or undefined when Redis is reachable. */
@@ -31,7 +36,7 @@ function watchConnection(redis: Redis, name: string, logger: Logger): void {
   });
 }
 
-type AdapterFactory = ReturnType<typeof createAdapter>;
+type AdapterFactory = ReturnType<typeof createShardedAdapter>;
 type ClusterAdapter = ReturnType<AdapterFactory>;
 
 /**
@@ -53,44 +58,24 @@ function localWhileRedisDown(factory: AdapterFactory, redis: Redis): AdapterFact
   };
 }
 
-/**
- * The streams adapter duplicates its client for the blocking XREAD loop and for pub/sub, and only
- * disconnects the reader once a pending XREAD returns; with Redis gone at that moment the XREAD waits
- * in the offline queue and the duplicate reconnects forever. Tracking the duplicates lets close()
- * drop them itself.
- */
-function trackDuplicates(redis: Redis): Redis[] {
-  const duplicates: Redis[] = [];
-  const duplicate = redis.duplicate.bind(redis);
-  redis.duplicate = (override) => {
-    const copy = duplicate(override);
-    duplicates.push(copy);
-    return copy;
-  };
-  return duplicates;
-}
-
 export function createClusterResources(config: Readonly<Config>, nodeId: string, logger: Logger): ClusterResources {
   const url = config.redis.url!;
   const domainRedis = createRedisClient(url);
-  // The adapter blocks on XREAD in a loop: its client keeps commands queued while Redis is away
-  // (maxRetriesPerRequest: null) so the loop waits for the reconnect instead of spinning.
-  const adapterRedis = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
-  const adapterDuplicates = trackDuplicates(adapterRedis);
+  // Sharded pub/sub (Redis 7): each room has its own channel, and a node subscribes only to the rooms
+  // with a member on it. Queued while Redis is away (maxRetriesPerRequest: null) rather than failed.
+  const publisher = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
+  const subscriber = publisher.duplicate();
   watchConnection(domainRedis, 'domain', logger);
-  watchConnection(adapterRedis, 'adapter', logger);
+  watchConnection(publisher, 'adapter', logger);
+  watchConnection(subscriber, 'adapter-subscriber', logger);
 
   return {
     services: createServices(config, nodeId, domainRedis),
     adapter: localWhileRedisDown(
-      createAdapter(adapterRedis, {
-        streamName: 'rc:socket.io',
-        sessionKeyPrefix: 'rc:sio:session:',
-        heartbeatInterval: config.redis.heartbeatMs,
-        heartbeatTimeout: config.redis.deadAfterMs,
-      }),
-      adapterRedis,
+      createShardedAdapter(publisher, subscriber, { channelPrefix: `${DEFAULT_PREFIX}sio`, subscriptionMode: 'dynamic' }),
+      publisher,
     ),
+    sessionStore: new RedisSessionStore(domainRedis, DEFAULT_PREFIX),
     sharedLimiter: (keyPrefix, budget) =>
       new RateLimiterRedis({
         storeClient: domainRedis,
@@ -102,8 +87,7 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
       }),
     problem: () => (domainRedis.status === 'ready' ? undefined : `redis ${domainRedis.status}`),
     async close() {
-      for (const duplicate of adapterDuplicates) duplicate.disconnect();
-      await closeRedisClient(adapterRedis);
+      await Promise.all([closeRedisClient(subscriber), closeRedisClient(publisher)]);
     },
   };
 }

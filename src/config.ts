@@ -128,6 +128,9 @@ const envSchema = z.object({
   AUDIT_LOG_LENGTH: positiveInt.default(1000).describe('a positive integer (moderation audit entries kept)'),
   IP_HASH_SALT: optionalString.describe('a secret string used to hash client IPs for bans (random per process when unset)'),
   RECONNECT_GRACE_MS: nonNegativeInt.default(10000).describe('a non-negative integer (ms a dropped user keeps their room)'),
+  RECONNECT_MISSED_MAX_BYTES: positiveInt
+    .default(262144)
+    .describe('a positive integer (bytes of missed packets kept for one dropped user)'),
 
   STUN_SERVER_1: optionalString.describe('a stun: URL'),
   STUN_SERVER_2: optionalString.describe('a stun: URL'),
@@ -232,6 +235,7 @@ export interface Config {
     ipHashSalt: string | undefined;
   };
   reconnectGraceMs: number;
+  reconnectMissedMaxBytes: number;
   ice: {
     stunServers: string[];
     turnServer?: string;
@@ -383,6 +387,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ipHashSalt: e.IP_HASH_SALT,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    reconnectMissedMaxBytes: e.RECONNECT_MISSED_MAX_BYTES,
     ice: {
       stunServers: [e.STUN_SERVER_1, e.STUN_SERVER_2].filter((url): url is string => Boolean(url)),
       turnServer: e.TURN_SERVER,
