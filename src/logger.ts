@@ -3,9 +3,18 @@ import type { Config } from './config';
 
 export type Logger = winston.Logger;
 
+/** Error values in a log call's context keep their stack: JSON would otherwise write them as `{}`. */
+export const serializeErrors = winston.format((info) => {
+  for (const [key, value] of Object.entries(info)) {
+    if (value instanceof Error) info[key] = { name: value.name, message: value.message, stack: value.stack };
+  }
+  return info;
+});
+
 /** JSON in production, readable in development, silent in tests (unless LOG_LEVEL is set there). */
 export function createLogger(config: Pick<Config, 'nodeEnv' | 'logLevel' | 'logLevelExplicit'>): Logger {
   const readable = winston.format.combine(
+    serializeErrors(),
     winston.format.colorize(),
     winston.format.timestamp({ format: 'HH:mm:ss.SSS' }),
     winston.format.printf(({ timestamp, level, message, ...meta }) => {
@@ -13,7 +22,7 @@ export function createLogger(config: Pick<Config, 'nodeEnv' | 'logLevel' | 'logL
       return `${String(timestamp)} ${level} ${String(message)}${context}`;
     }),
   );
-  const json = winston.format.combine(winston.format.timestamp(), winston.format.json());
+  const json = winston.format.combine(serializeErrors(), winston.format.timestamp(), winston.format.json());
   const logger = winston.createLogger({
     level: config.logLevel,
     silent: config.nodeEnv === 'test' && !config.logLevelExplicit,

@@ -153,7 +153,7 @@ export function createServer(config: Readonly<Config>): AppServer {
   const gateway = attachGateway(ctx);
 
   const countTimer = setInterval(() => {
-    gateway.broadcastUserCount().catch((error: unknown) => logger.warn('user count broadcast failed', { error: String(error) }));
+    gateway.broadcastUserCount().catch((error: unknown) => logger.warn('user count broadcast failed', { error }));
   }, config.userCountIntervalMs);
   countTimer.unref();
   const stopLiveness = cluster ? startNodeLiveness(ctx, localConnected) : () => {};
@@ -168,15 +168,36 @@ export function createServer(config: Readonly<Config>): AppServer {
     ctx.pairing.stop();
     ctx.reportWebhook?.stop();
     io.local.emit('server_shutdown', { reconnectAfterMs: 1000 });
-    const rooms = await services.rooms.roomsOfNode(nodeId);
-    await Promise.all(rooms.map((room) => ctx.pairing.endRoom(room, undefined, 'shutdown')));
-    await services.queue.removeNode(nodeId);
-    await new Promise<void>((resolve) => io.close(() => resolve()));
-    await services.presence.forgetNode(nodeId);
-    await services.close();
-    await cluster?.close();
-    httpServer.closeAllConnections?.();
+    await settleInOrder([
+      [
+        'end rooms',
+        async () => {
+          const rooms = await services.rooms.roomsOfNode(nodeId);
+          await Promise.all(rooms.map((room) => ctx.pairing.endRoom(room, undefined, 'shutdown')));
+        },
+      ],
+      ['remove queue entries', () => services.queue.removeNode(nodeId)],
+      ['close socket.io', () => new Promise<void>((resolve) => io.close(() => resolve()))],
+      ['forget node', () => services.presence.forgetNode(nodeId)],
+      ['close services', () => services.close()],
+      ['close cluster', () => cluster?.close()],
+      ['close http connections', () => httpServer.closeAllConnections?.()],
+    ]);
     logger.info('server closed', { nodeId });
+  }
+
+  /** Every step runs even when an earlier one fails (as socket.io's own close does); failures are reported together. */
+  async function settleInOrder(steps: [string, () => unknown][]): Promise<void> {
+    const failures: unknown[] = [];
+    for (const [step, run] of steps) {
+      try {
+        await run();
+      } catch (error) {
+        failures.push(error);
+        if (!cluster?.problem()) logger.error('shutdown step failed', { step, nodeId, error });
+      }
+    }
+    if (failures.length) throw new AggregateError(failures, `${failures.length} shutdown step(s) failed`);
   }
 
   return {

@@ -1,19 +1,23 @@
 import type { AppServer } from './server';
 
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
 /**
  * SIGTERM/SIGINT start one graceful shutdown bounded by `timeoutMs`; a second signal, or the
- * deadline, exits at once. The only place that touches process signals and exit.
+ * deadline, exits at once. An uncaught exception or unhandled rejection is logged and takes the same
+ * graceful path (exit code 1), so clients are told and this node's queue entries are removed rather
+ * than the process dying mid-step. The only place that touches process signals and exit.
  */
 export function installShutdown(server: Pick<AppServer, 'close' | 'logger'>, timeoutMs: number): void {
   let started = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const begin = (cause: Record<string, unknown>, exitCode: number) => {
     if (started) {
-      server.logger.warn('second signal, exiting now', { signal });
+      server.logger.warn('second shutdown request, exiting now', cause);
       process.exit(1);
       return;
     }
     started = true;
-    server.logger.info('shutting down', { signal, timeoutMs });
+    server.logger.info('shutting down', { ...cause, timeoutMs });
     const deadline = setTimeout(() => {
       server.logger.error('shutdown deadline passed, exiting', { timeoutMs });
       process.exit(1);
@@ -21,14 +25,21 @@ export function installShutdown(server: Pick<AppServer, 'close' | 'logger'>, tim
     deadline.unref();
     server
       .close()
-      .then(() => flushLogsAndExit(server, 0))
+      .then(() => flushLogsAndExit(server, exitCode))
       .catch((error: unknown) => {
-        server.logger.error('shutdown failed', { error: String(error) });
+        server.logger.error('shutdown finished with failures', { error });
         flushLogsAndExit(server, 1);
       });
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  for (const signal of SIGNALS) process.on(signal, (received: NodeJS.Signals) => begin({ signal: received }, 0));
+  process.on('uncaughtException', (error) => {
+    server.logger.error('uncaught exception', { error });
+    begin({ cause: 'uncaughtException' }, 1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    server.logger.error('unhandled promise rejection', { error: reason });
+    begin({ cause: 'unhandledRejection' }, 1);
+  });
 }
 
 function flushLogsAndExit(server: Pick<AppServer, 'logger'>, code: number): void {

@@ -59,7 +59,7 @@ function httpRateLimit(limiters: Limiters, logger: Logger, hashIp: IpHasher, met
         res.status(429).json({ error: { code: 'RATE_LIMITED', message: 'Too many requests', retryAfterMs } });
       })
       .catch((error: unknown) => {
-        logger.error('http rate limiter failed', { error: String(error) });
+        logger.error('http rate limiter failed', { error });
         next();
       });
   };
@@ -68,7 +68,7 @@ function httpRateLimit(limiters: Limiters, logger: Logger, hashIp: IpHasher, met
 function errorHandler(config: Readonly<Config>, logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const status = (error as { status?: number }).status ?? 500;
-    if (status >= 500) logger.error('http request failed', { method: req.method, path: req.path, error: String(error) });
+    if (status >= 500) logger.error('http request failed', { method: req.method, path: req.path, error });
     const production = config.nodeEnv === 'production';
     res.status(status).json({
       error: {

@@ -45,8 +45,10 @@ export function createRoutes(config: Readonly<Config>, stats: StatsSource): Rout
   router.get('/stats', async (_req: Request, res: Response) => {
     try {
       res.json(await stats.stats());
-    } catch (error) {
-      res.status(503).json({ error: { code: 'UNAVAILABLE', message: `statistics unavailable: ${String(error)}` } });
+    } catch {
+      res
+        .status(503)
+        .json({ error: { code: 'UNAVAILABLE', message: 'statistics unavailable: the shared store cannot be read' } });
     }
   });
 

@@ -77,7 +77,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
     socket.onAny(onClientEvent);
     if (socket.recovered) {
       void runInOrder(socket, () => grace.recovered(socket)).catch((error: unknown) =>
-        logger.error('resuming recovered session failed', { userId: socket.data.userId, error: String(error) }),
+        logger.error('resuming recovered session failed', { userId: socket.data.userId, error }),
       );
     }
     // Runs before Socket.io saves the session for recovery, so the flag travels with it.
@@ -88,8 +88,7 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
       logger.debug('socket disconnected', { userId: socket.data.userId, reason });
       void runInOrder(socket, () => onDisconnect(socket, reason)).catch((error: unknown) => {
         // During a Redis outage every disconnect fails the same way; the outage is logged once.
-        if (!ctx.dependencyProblem())
-          logger.error('disconnect cleanup failed', { userId: socket.data.userId, error: String(error) });
+        if (!ctx.dependencyProblem()) logger.error('disconnect cleanup failed', { userId: socket.data.userId, error });
       });
     });
   });

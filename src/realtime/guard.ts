@@ -64,7 +64,7 @@ function asClientError(ctx: RealtimeContext, socket: ClientSocket, event: string
   // A Redis command that timed out is that outage too, even before the watchdog has flagged it.
   if (ctx.dependencyProblem() || (error instanceof Error && error.message === 'Command timed out'))
     return new ClientError('UNAVAILABLE');
-  ctx.logger.error('event handler failed', { userId: socket.data.userId, event, error: String(error) });
+  ctx.logger.error('event handler failed', { userId: socket.data.userId, event, error });
   return new ClientError('INTERNAL_ERROR' satisfies ErrorCode);
 }
 
@@ -91,7 +91,7 @@ export function guard<S extends z.ZodType>(
         await handler(ctx, socket, parsed.data);
       } catch (error) {
         await refuse(ctx, socket, asClientError(ctx, socket, event, error), event).catch((failure: unknown) =>
-          ctx.logger.error('could not refuse event', { event, error: String(failure) }),
+          ctx.logger.error('could not refuse event', { event, error: failure }),
         );
       }
     });

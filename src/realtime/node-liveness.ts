@@ -35,7 +35,7 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
     try {
       await repair.run();
     } catch (error) {
-      logger.error('repairing lost queue entries and rooms failed', { error: String(error) });
+      logger.error('repairing lost queue entries and rooms failed', { error });
     }
   }
 
@@ -57,7 +57,7 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
       }
     } catch (error) {
       // Logged when the failure starts, not on every beat while Redis stays down.
-      if (!failing) logger.warn('node heartbeat failing', { error: String(error) });
+      if (!failing) logger.warn('node heartbeat failing', { error });
       failing = true;
       steadySince = undefined;
     } finally {

@@ -97,7 +97,7 @@ export class Pairing {
     if (delay <= 0) return;
     const timer = setTimeout(() => {
       this.fallBack(user).catch((error: unknown) =>
-        this.ctx.logger.error('interest fallback failed', { userId: user.userId, error: String(error) }),
+        this.ctx.logger.error('interest fallback failed', { userId: user.userId, error }),
       );
     }, delay);
     timer.unref();

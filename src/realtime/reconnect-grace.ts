@@ -26,7 +26,7 @@ export class ReconnectGrace {
     const timer = setTimeout(() => {
       this.roomTimers.delete(userId);
       void runInOrder(socket, () => this.endRoomUnlessBack(socket)).catch((error: unknown) =>
-        this.ctx.logger.error('ending room after grace failed', { userId, error: String(error) }),
+        this.ctx.logger.error('ending room after grace failed', { userId, error }),
       );
     }, this.ctx.config.reconnectGraceMs);
     timer.unref();

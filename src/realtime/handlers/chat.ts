@@ -36,7 +36,7 @@ export async function sendMessage(
   // History is a convenience: the conversation goes on without it. An outage is logged once where
   // it began; anything else is a failure of its own.
   await ctx.services.rooms.appendMessage(roomId, chatMessage).catch((error: unknown) => {
-    if (!ctx.dependencyProblem()) ctx.logger.error('message history append failed', { roomId, error: String(error) });
+    if (!ctx.dependencyProblem()) ctx.logger.error('message history append failed', { roomId, error });
   });
 }
 
