@@ -100,6 +100,9 @@ const envSchema = z.object({
     .default(60000)
     .describe('a non-negative integer (ms before the same two users may meet again)'),
   MATCH_SCAN_LIMIT: positiveInt.default(50).describe('a positive integer (waiting users one join examines at most)'),
+  MATCH_LOCAL_PREFERENCE_MS: nonNegativeInt
+    .default(0)
+    .describe('a non-negative integer (ms a same-node partner may have waited less than a remote one and still win; 0 = off)'),
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
@@ -217,6 +220,7 @@ export interface Config {
     interestTimeoutMs: number;
     rematchCooldownMs: number;
     scanLimit: number;
+    localPreferenceMs: number;
   };
   moderation: {
     banReportThreshold: number;
@@ -365,6 +369,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
       rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
       scanLimit: e.MATCH_SCAN_LIMIT,
+      localPreferenceMs: e.MATCH_LOCAL_PREFERENCE_MS,
     },
     moderation: {
       banReportThreshold: e.BAN_REPORT_THRESHOLD,
