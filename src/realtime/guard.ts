@@ -35,6 +35,7 @@ export async function refuse(ctx: RealtimeContext, socket: ClientSocket, error: 
   if ((await takePoint(ctx.limiters.refusals, socket.id)) !== undefined && socket.connected) {
     ctx.logger.warn('disconnecting socket after repeated refusals', { userId: socket.data.userId, event });
     socket.disconnect(true);
+    await ctx.safety.botCheck?.suspect(socket.data.ipHash);
   }
 }
 
