@@ -173,6 +173,13 @@ const envSchema = z.object({
   BOT_CHECK_VERIFY_URL: optionalString.describe("an http(s) URL (the provider's siteverify endpoint by default)"),
   BOT_CHECK_TIMEOUT_MS: positiveInt.default(3000).describe('a positive integer (ms allowed for a verification)'),
   BOT_PASS_TTL_SECONDS: positiveInt.default(3600).describe('a positive integer (lifetime of a bot pass)'),
+  BOT_CHECK_CHALLENGE_TTL_SECONDS: positiveInt
+    .default(300)
+    .describe('a positive integer (lifetime of a proof-of-work challenge)'),
+  BOT_CHECK_SUSPECT_CONNECTIONS: positiveInt
+    .default(20)
+    .describe('a positive integer (connections per minute that make an address suspect)'),
+  BOT_CHECK_SUSPECT_SECONDS: positiveInt.default(3600).describe('a positive integer (how long an address stays suspect)'),
   MESSAGE_FILTER: z.enum(['off', 'contact']).default('off').describe('off or contact'),
   MODERATION_HOOK_URL: optionalString.describe('an http(s) URL that decides on every chat message'),
   MODERATION_HOOK_TIMEOUT_MS: positiveInt.default(300).describe('a positive integer (ms)'),
@@ -278,6 +285,9 @@ export interface Config {
       verifyUrl?: string;
       timeoutMs: number;
       passTtlSeconds: number;
+      challengeTtlSeconds: number;
+      suspectConnectionsPerMinute: number;
+      suspectSeconds: number;
     };
     messageFilter: Env['MESSAGE_FILTER'];
     moderationHook?: { url: string; timeoutMs: number; failMode: Env['MODERATION_HOOK_FAIL'] };
@@ -328,6 +338,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ICE_RELAY_ONLY && !e.TURN_SERVER) problems.push('ICE_RELAY_ONLY=true needs a TURN_SERVER');
   if ((e.BOT_CHECK === 'turnstile' || e.BOT_CHECK === 'hcaptcha') && !e.BOT_CHECK_SECRET)
     problems.push(`BOT_CHECK=${e.BOT_CHECK} needs BOT_CHECK_SECRET`);
+  if (e.BOT_CHECK === 'pow' && e.REDIS_URL && !e.BOT_CHECK_SECRET)
+    problems.push('BOT_CHECK=pow with REDIS_URL needs BOT_CHECK_SECRET: challenges and passes must verify on every node');
   if (e.TRUST_PROXY === 'true')
     problems.push(
       'TRUST_PROXY=true is refused: it believes any X-Forwarded-For a client sends; give the hop count (1 behind one Nginx) or the proxy addresses (e.g. loopback)',
@@ -431,6 +443,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         verifyUrl: e.BOT_CHECK_VERIFY_URL,
         timeoutMs: e.BOT_CHECK_TIMEOUT_MS,
         passTtlSeconds: e.BOT_PASS_TTL_SECONDS,
+        challengeTtlSeconds: e.BOT_CHECK_CHALLENGE_TTL_SECONDS,
+        suspectConnectionsPerMinute: e.BOT_CHECK_SUSPECT_CONNECTIONS,
+        suspectSeconds: e.BOT_CHECK_SUSPECT_SECONDS,
       },
       messageFilter: e.MESSAGE_FILTER,
       moderationHook: e.MODERATION_HOOK_URL

@@ -1,13 +1,16 @@
 import { Redis } from 'ioredis';
+import { MemoryExpiringMarks } from '../../src/domain/memory/memory-expiring-marks';
 import { MemoryMatchQueue } from '../../src/domain/memory/memory-match-queue';
 import { MemoryModerationStore } from '../../src/domain/memory/memory-moderation';
 import { MemoryPairHistory } from '../../src/domain/memory/memory-pair-history';
 import { MemoryPresence } from '../../src/domain/memory/memory-presence';
 import { MemoryRoomManager } from '../../src/domain/memory/memory-room-manager';
+import type { ExpiringMarks } from '../../src/domain/expiring-marks';
 import type { MatchQueue, MatchQueueOptions } from '../../src/domain/match-queue';
 import type { ModerationLimits, ModerationStore } from '../../src/domain/moderation';
 import type { PairHistory, PairHistoryTimings } from '../../src/domain/pair-history';
 import type { Presence } from '../../src/domain/presence';
+import { RedisExpiringMarks } from '../../src/domain/redis/redis-expiring-marks';
 import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
 import { RedisModerationStore } from '../../src/domain/redis/redis-moderation';
 import { RedisPairHistory } from '../../src/domain/redis/redis-pair-history';
@@ -28,6 +31,7 @@ export interface Backend {
   pairs(timings: PairHistoryTimings): PairHistory;
   moderation(limits: ModerationLimits): ModerationStore;
   presence(nodeId: string, deadAfterMs: number, clock?: () => number): Presence;
+  marks(): ExpiringMarks;
 }
 
 export interface RedisHarness {
@@ -74,6 +78,7 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
     pairs: (timings) => new MemoryPairHistory(timings),
     moderation: (limits) => new MemoryModerationStore(limits),
     presence: (nodeId) => new MemoryPresence(nodeId),
+    marks: () => new MemoryExpiringMarks(),
   };
 
   const onRedis: Backend = {
@@ -89,6 +94,7 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
     moderation: (limits) => new RedisModerationStore(client!, limits, redis.freshPrefix()),
     presence: (nodeId, deadAfterMs, clock) =>
       new RedisPresence(client!, { nodeId, deadAfterMs, clock, prefix: redis.freshPrefix() }),
+    marks: () => new RedisExpiringMarks(client!, redis.freshPrefix()),
   };
 
   return {

@@ -74,5 +74,6 @@ export async function report(ctx: RealtimeContext, socket: ClientSocket, payload
   const history = await ctx.services.rooms.history(room.id);
   await ctx.services.pairs.block(socket.data, reported, now);
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
+  await ctx.safety.botCheck?.suspect(reported.ipHash, now);
   await fileReport(ctx, { room, reporter, reported, payload, history, now });
 }
