@@ -460,8 +460,51 @@ async function withCluster(url, redisPid, fn) {
   }
 }
 
+/** Calls of every Redis command so far (INFO commandstats; commands inside scripts count too). */
+async function redisCommandCalls(url) {
+  const { Redis } = require(path.join(ROOT, 'node_modules', 'ioredis'));
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: 2000 });
+  try {
+    const info = await redis.info('commandstats');
+    return Object.fromEntries([...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1], Number(m[2])]));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Redis commands per relayed message over one relay call: all of them (INFO excluded), and publishes. */
+function commandsPerMessage(before, after, sent) {
+  const delta = (c) => (after[c] || 0) - (before[c] || 0);
+  const all = Object.keys(after)
+    .filter((c) => c !== 'info')
+    .reduce((sum, c) => sum + delta(c), 0);
+  return { all: all / sent, publish: (delta('spublish') + delta('publish') + delta('xadd')) / sent };
+}
+
+/** A saturation relay on the cluster with the Redis commands it caused, per message. */
+async function clusterRelay(url, group, w, withHalf) {
+  const base = { warmup: CFG.warmup, seconds: CFG.seconds, size: CFG.msgSize };
+  const before = await redisCommandCalls(url);
+  const sat = await measured(group, w, 'relay', { ...base, mode: 'saturate', window: CFG.window });
+  const redisPerMsg = commandsPerMessage(before, await redisCommandCalls(url), sat.sent);
+  const half = withHalf
+    ? await measured(group, w, 'relay', { ...base, mode: 'rate', rate: Math.max(10, Math.round(sat.perSec / 2)) })
+    : undefined;
+  return { sat, half, redisPerMsg };
+}
+
 async function scenarioRedis() {
   return withRedis(async (url, redisPid) => {
+    // Node-local relay: every client on node A, so every pair is on one node (node B idles, its
+    // heartbeats counted in the cluster's CPU and Redis commands).
+    const local = await withCluster(url, redisPid, (a, b, group) =>
+      withWorkers(1, async ([w]) => {
+        await connectAll(w, a, 2 * CFG.pairs, 50);
+        const j = await w.call('join', { type: 'chat', timeoutMs: 30000 });
+        check(j.linked >= 2 * CFG.pairs - 1, `redis local relay: only ${j.linked}/${2 * CFG.pairs} paired`);
+        return { ...(await clusterRelay(url, group, w, false)), crossNodePairs: j.crossPairs };
+      }),
+    );
     // Relay: half of the clients on each node, both sides of every pair in one load process, so
     // pairs are a mix of same-node and cross-node (through the Redis adapter).
     const relay = await withCluster(url, redisPid, (a, b, group) =>
@@ -470,10 +513,7 @@ async function scenarioRedis() {
         // Interest twins joined alternately: every pair spans the two nodes (the Redis path).
         const j = await w.call('join', { type: 'chat', timeoutMs: 30000, interleave: true, laneInterests: true });
         check(j.linked >= 2 * CFG.pairs - 1, `redis relay: only ${j.linked}/${2 * CFG.pairs} paired`);
-        const base = { warmup: CFG.warmup, seconds: CFG.seconds, size: CFG.msgSize };
-        const sat = await measured(group, w, 'relay', { ...base, mode: 'saturate', window: CFG.window });
-        const half = await measured(group, w, 'relay', { ...base, mode: 'rate', rate: Math.max(10, Math.round(sat.perSec / 2)) });
-        return { sat, half, crossNodePairs: j.crossPairs };
+        return { ...(await clusterRelay(url, group, w, true)), crossNodePairs: j.crossPairs };
       }),
     );
     // Cross-node pairing: half the clients on each node; client i on A and client i on B share a
@@ -500,7 +540,7 @@ async function scenarioRedis() {
       });
     const pairing = await withCluster(url, redisPid, (a, b, group) => lanes([a, b], group));
     const single = await withTarget('ours', {}, (t) => lanes([t], t));
-    return { relay, pairing, single };
+    return { local, relay, pairing, single };
   });
 }
 

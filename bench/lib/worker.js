@@ -220,6 +220,7 @@ async function relay({ mode, warmup = 2, seconds = 10, window = 4, rate = 1000, 
   return {
     mode,
     pairs: senders.length / 2,
+    sent: run.sent, // warm-up and drain included: the divisor for whole-call counts (Redis commands)
     delivered: run.delivered,
     seconds: elapsed,
     perSec: run.delivered / elapsed,

@@ -24,7 +24,11 @@ import type { Services } from './services';
  */
 export function createServices(config: Config, nodeId: string, redis?: Redis): Services {
   if (!redis && !config.redis.url) return createMemoryServices(config, nodeId);
-  return createRedisServices(config, nodeId, redis ?? createRedisClient(config.redis.url!));
+  return createRedisServices(
+    config,
+    nodeId,
+    redis ?? createRedisClient(config.redis.url!, { commandTimeout: config.redis.commandTimeoutMs }),
+  );
 }
 
 function moderationLimits({ moderation }: Config): ModerationLimits {
@@ -41,7 +45,7 @@ export function createMemoryServices(config: Config, nodeId: string): Services {
     blockTtlMs: config.moderation.banDurationMs,
   });
   return {
-    queue: new MemoryMatchQueue(pairs, config.matching.interestTimeoutMs, config.matching.scanLimit),
+    queue: new MemoryMatchQueue(pairs, config.matching),
     rooms: new MemoryRoomManager(config.messageHistoryLimit),
     pairs,
     moderation: new MemoryModerationStore(moderationLimits(config)),
@@ -54,11 +58,7 @@ export function createMemoryServices(config: Config, nodeId: string): Services {
 export function createRedisServices(config: Config, nodeId: string, redis: Redis, prefix = DEFAULT_PREFIX): Services {
   const timings = { rematchCooldownMs: config.matching.rematchCooldownMs, blockTtlMs: config.moderation.banDurationMs };
   return {
-    queue: new RedisMatchQueue(redis, {
-      interestTimeoutMs: config.matching.interestTimeoutMs,
-      scanLimit: config.matching.scanLimit,
-      prefix,
-    }),
+    queue: new RedisMatchQueue(redis, { ...config.matching, prefix }),
     rooms: new RedisRoomManager(redis, config.messageHistoryLimit, prefix),
     pairs: new RedisPairHistory(redis, timings, prefix),
     moderation: new RedisModerationStore(redis, moderationLimits(config), prefix),

@@ -8,6 +8,7 @@ import { ERROR_CODES } from '../errors';
 import { HANDSHAKE_REFUSALS, type HandshakeRefusalCounts } from '../realtime/connection-limits';
 import { WEBHOOK_OUTCOMES } from '../realtime/report-webhook';
 import { UNCOUNTED_REPORTS } from '../realtime/reports';
+import type { RecoveryStats } from '../realtime/recovery/grace-sessions';
 
 export interface Metrics {
   registry: Registry;
@@ -222,4 +223,30 @@ export function metricsRoute(metrics: Metrics, token: string | undefined): Route
     res.set('Content-Type', metrics.registry.contentType).send(await metrics.render());
   });
   return router;
+}
+
+/** What the reconnect grace holds for dropped users on this node, and what it refused to hold. */
+export function registerRecoveryMetrics(registry: Registry, stats: Readonly<RecoveryStats>): void {
+  new Gauge({
+    name: 'chat_reconnect_sessions',
+    help: 'Dropped users inside their reconnect grace whose session this node holds',
+    registers: [registry],
+    collect() {
+      this.set(stats.heldSessions);
+    },
+  });
+  new Gauge({
+    name: 'chat_reconnect_missed_bytes',
+    help: 'Bytes of packets kept on this node for dropped users, until they return or their grace ends',
+    registers: [registry],
+    collect() {
+      this.set(stats.missedBytes);
+    },
+  });
+  totalCounter(
+    registry,
+    'chat_reconnect_missed_dropped_total',
+    'Packets not kept for a dropped user because their RECONNECT_MISSED_MAX_BYTES was reached',
+    () => stats.droppedPackets,
+  );
 }

@@ -61,7 +61,9 @@ function invalidPayload(error: z.ZodError): ClientError {
 function asClientError(ctx: RealtimeContext, socket: ClientSocket, event: string, error: unknown): ClientError {
   if (error instanceof ClientError) return error;
   // A failure while a dependency is known to be down is that outage, already logged where it began.
-  if (ctx.dependencyProblem()) return new ClientError('UNAVAILABLE');
+  // A Redis command that timed out is that outage too, even before the watchdog has flagged it.
+  if (ctx.dependencyProblem() || (error instanceof Error && error.message === 'Command timed out'))
+    return new ClientError('UNAVAILABLE');
   ctx.logger.error('event handler failed', { userId: socket.data.userId, event, error: String(error) });
   return new ClientError('INTERNAL_ERROR' satisfies ErrorCode);
 }

@@ -6,7 +6,7 @@ import { MemoryPairHistory } from '../../src/domain/memory/memory-pair-history';
 import { MemoryPresence } from '../../src/domain/memory/memory-presence';
 import { MemoryRoomManager } from '../../src/domain/memory/memory-room-manager';
 import type { ExpiringMarks } from '../../src/domain/expiring-marks';
-import type { MatchQueue } from '../../src/domain/match-queue';
+import type { MatchQueue, MatchQueueOptions } from '../../src/domain/match-queue';
 import type { ModerationLimits, ModerationStore } from '../../src/domain/moderation';
 import type { PairHistory, PairHistoryTimings } from '../../src/domain/pair-history';
 import type { Presence } from '../../src/domain/presence';
@@ -26,7 +26,7 @@ export interface QueueSetup {
 
 /** Builds fresh, isolated instances of every interface for one implementation. */
 export interface Backend {
-  queue(timings: PairHistoryTimings & { interestTimeoutMs: number; scanLimit?: number }): QueueSetup;
+  queue(timings: PairHistoryTimings & MatchQueueOptions): QueueSetup;
   rooms(historyLimit: number): RoomManager;
   pairs(timings: PairHistoryTimings): PairHistory;
   moderation(limits: ModerationLimits): ModerationStore;
@@ -70,9 +70,9 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
   };
 
   const memory: Backend = {
-    queue({ interestTimeoutMs, scanLimit, ...timings }) {
+    queue({ interestTimeoutMs, scanLimit, localPreferenceMs, ...timings }) {
       const pairs = new MemoryPairHistory(timings);
-      return { queue: new MemoryMatchQueue(pairs, interestTimeoutMs, scanLimit), pairs };
+      return { queue: new MemoryMatchQueue(pairs, { interestTimeoutMs, scanLimit, localPreferenceMs }), pairs };
     },
     rooms: (historyLimit) => new MemoryRoomManager(historyLimit),
     pairs: (timings) => new MemoryPairHistory(timings),
@@ -82,10 +82,10 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
   };
 
   const onRedis: Backend = {
-    queue({ interestTimeoutMs, scanLimit, ...timings }) {
+    queue({ interestTimeoutMs, scanLimit, localPreferenceMs, ...timings }) {
       const prefix = redis.freshPrefix();
       return {
-        queue: new RedisMatchQueue(client!, { interestTimeoutMs, scanLimit, prefix }),
+        queue: new RedisMatchQueue(client!, { interestTimeoutMs, scanLimit, localPreferenceMs, prefix }),
         pairs: new RedisPairHistory(client!, timings, prefix),
       };
     },
