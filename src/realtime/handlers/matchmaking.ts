@@ -73,6 +73,7 @@ export async function report(ctx: RealtimeContext, socket: ClientSocket, payload
   // Read before the room ends: whether the reported user wrote decides if the report counts.
   const history = await ctx.services.rooms.history(room.id);
   await ctx.services.pairs.block(socket.data.userId, reported.userId, now);
-  await ctx.pairing.endRoom(room, socket.data.userId, 'left');
+  // Filed before the room ends, so a ban is in force by the time the reported user is told.
   await fileReport(ctx, { room, reporter, reported, payload, history, now });
+  await ctx.pairing.endRoom(room, socket.data.userId, 'left');
 }
