@@ -481,11 +481,16 @@ function commandsPerMessage(before, after, sent) {
   return { all: all / sent, publish: (delta('spublish') + delta('publish') + delta('xadd')) / sent };
 }
 
-/** A saturation relay on the cluster with the Redis commands it caused, per message. */
-async function clusterRelay(url, group, w, withHalf) {
+/**
+ * A saturation relay on the cluster with the Redis commands it caused and redis-server's share of
+ * the CPU, per message (over the whole call, warm-up and drain included, divided by all it sent).
+ */
+async function clusterRelay(url, redisPid, group, w, withHalf) {
   const base = { warmup: CFG.warmup, seconds: CFG.seconds, size: CFG.msgSize };
   const before = await redisCommandCalls(url);
+  const redisCpu0 = procCpuSeconds(redisPid);
   const sat = await measured(group, w, 'relay', { ...base, mode: 'saturate', window: CFG.window });
+  sat.redisCpuUsPerMsg = ((procCpuSeconds(redisPid) - redisCpu0) * 1e6) / sat.sent;
   const redisPerMsg = commandsPerMessage(before, await redisCommandCalls(url), sat.sent);
   const half = withHalf
     ? await measured(group, w, 'relay', { ...base, mode: 'rate', rate: Math.max(10, Math.round(sat.perSec / 2)) })
@@ -502,7 +507,7 @@ async function scenarioRedis() {
         await connectAll(w, a, 2 * CFG.pairs, 50);
         const j = await w.call('join', { type: 'chat', timeoutMs: 30000 });
         check(j.linked >= 2 * CFG.pairs - 1, `redis local relay: only ${j.linked}/${2 * CFG.pairs} paired`);
-        return { ...(await clusterRelay(url, group, w, false)), crossNodePairs: j.crossPairs };
+        return { ...(await clusterRelay(url, redisPid, group, w, false)), crossNodePairs: j.crossPairs };
       }),
     );
     // Relay: half of the clients on each node, both sides of every pair in one load process, so
@@ -513,7 +518,7 @@ async function scenarioRedis() {
         // Interest twins joined alternately: every pair spans the two nodes (the Redis path).
         const j = await w.call('join', { type: 'chat', timeoutMs: 30000, interleave: true, laneInterests: true });
         check(j.linked >= 2 * CFG.pairs - 1, `redis relay: only ${j.linked}/${2 * CFG.pairs} paired`);
-        return { ...(await clusterRelay(url, group, w, true)), crossNodePairs: j.crossPairs };
+        return { ...(await clusterRelay(url, redisPid, group, w, true)), crossNodePairs: j.crossPairs };
       }),
     );
     // Cross-node pairing: half the clients on each node; client i on A and client i on B share a

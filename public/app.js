@@ -67,6 +67,8 @@
   /** Stop was pressed before the server answered a join / next: a room it opens anyway is left at once. */
   let withdrawing = false;
   let ageLocked = false;
+  /** The first age group this connection sent: the server holds it to that one for the connection. */
+  let declaredAgeGroup = null;
   let pc = null;
   let pendingCandidates = [];
   let localStream = null;
@@ -166,7 +168,7 @@
   }
 
   function banText(ms) {
-    return 'You have been banned after reports from other users. You can chat again in ' + formatDuration(ms) + '.';
+    return 'You have been banned from chatting. You can chat again in ' + formatDuration(ms) + '.';
   }
 
   function showBanner(kind, text) {
@@ -301,6 +303,10 @@
     return checked ? checked.value : undefined;
   }
 
+  function ageGroupText(group) {
+    return group === 'teen' ? '13 to 17' : '18 or older';
+  }
+
   function setAgeInputsDisabled(disabled) {
     document.querySelectorAll('input[name="age-group"]').forEach((input) => (input.disabled = disabled));
   }
@@ -333,6 +339,7 @@
         return null;
       }
       payload.ageGroup = group;
+      if (!declaredAgeGroup) declaredAgeGroup = group;
     }
     return payload;
   }
@@ -669,12 +676,23 @@
         if (/^preferences\.language/.test(err.message)) return restore('Choose a language from the list.');
         return restore('The server did not accept that request.');
       case 'AGE_CONFIRMATION_REQUIRED':
+        if (clientConfig.ageGate === 'adult-only' && declaredAgeGroup && declaredAgeGroup !== 'adult') {
+          markField(els.ageField, els.ageError, 'This chat is for adults only.');
+          return restore('Sorry, this chat is for adults (18+) only.');
+        }
         markField(els.ageField, els.ageError, 'Choose your age group to start.');
         return restore('Tell us your age group, then press Start.');
-      case 'AGE_GROUP_LOCKED':
+      case 'AGE_GROUP_LOCKED': {
         ageLocked = true;
-        markField(els.ageField, els.ageError, 'Your age group cannot change during this visit. Reload the page to change it.');
-        return restore('Your age group is fixed for this visit.');
+        const locked = document.querySelector('input[name="age-group"][value="' + declaredAgeGroup + '"]');
+        if (locked) locked.checked = true;
+        markField(
+          els.ageField,
+          els.ageError,
+          'You already said you are ' + ageGroupText(declaredAgeGroup) + '. Reload the page to change it.',
+        );
+        return restore('Your age group is fixed for this visit: press Start to go on.');
+      }
       case 'ALREADY_QUEUED':
         return setState('waiting', 'Waiting for a stranger…');
       case 'SHUTTING_DOWN':
@@ -726,6 +744,7 @@
   function attachServerEvents() {
     let resumeState = null; // what we were doing when the connection dropped
     let shutdownHintMs = null; // from server_shutdown: when to reconnect
+    let kicked = false; // a moderator's disconnect is not undone by reconnecting on our own
 
     socket.on('connect', () => {
       shutdownHintMs = null;
@@ -749,6 +768,7 @@
       const lost = BUSY.includes(was);
       pending = null;
       ageLocked = false;
+      declaredAgeGroup = null;
       endRoomLocally();
       if (lost) addSystemMessage('Connection was reset; the conversation ended.');
       setState('idle', lost ? 'Reconnected. Press Start to meet someone new.' : 'Connected to server. Press Start.');
@@ -759,6 +779,7 @@
         resumeState = state;
         setState('offline', 'Connection lost. Reconnecting…');
       }
+      if (kicked) return setState('offline', 'Disconnected by a moderator.');
       if (reason === 'io server disconnect') {
         // The server closed us on purpose: Socket.io will not retry by itself. Use the shutdown hint
         // (with jitter) so a restarting node is not hit by every client at once.
@@ -802,7 +823,6 @@
         return socket.emit('leave_room', { roomId: payload.roomId });
       }
       pending = null;
-      if (clientConfig.ageGate !== 'off') ageLocked = true;
       endRoomLocally();
       resetOwnTyping();
       room = {
@@ -884,7 +904,12 @@
       if (!err) return;
       if (pending && err.event === pending.event) return refused(err);
       if (err.event === 'join' || err.event === 'next' || err.event === 'leave_queue') return; // a request we withdrew
-      if (err.code === 'KICKED') return showBanner('kick', 'A moderator disconnected you.');
+      if (err.code === 'KICKED') {
+        kicked = true;
+        pending = null;
+        endRoomLocally();
+        return showBanner('kick', 'A moderator disconnected you. Reload the page to come back.');
+      }
       if (err.code === 'MESSAGE_REJECTED') return addSystemMessage('Your message was not sent: it was blocked by the server.');
       if (err.code === 'RATE_LIMITED') return toast('Slow down: too many messages. Try again shortly.', 'error');
       if (err.code === 'NOT_IN_ROOM') return; // the room ended while the event was on its way

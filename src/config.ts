@@ -100,6 +100,9 @@ const envSchema = z.object({
     .default(60000)
     .describe('a non-negative integer (ms before the same two users may meet again)'),
   MATCH_SCAN_LIMIT: positiveInt.default(50).describe('a positive integer (waiting users one join examines at most)'),
+  MATCH_LOCAL_PREFERENCE_MS: nonNegativeInt
+    .default(0)
+    .describe('a non-negative integer (ms a same-node partner may have waited less than a remote one and still win; 0 = off)'),
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
@@ -170,6 +173,13 @@ const envSchema = z.object({
   BOT_CHECK_VERIFY_URL: optionalString.describe("an http(s) URL (the provider's siteverify endpoint by default)"),
   BOT_CHECK_TIMEOUT_MS: positiveInt.default(3000).describe('a positive integer (ms allowed for a verification)'),
   BOT_PASS_TTL_SECONDS: positiveInt.default(3600).describe('a positive integer (lifetime of a bot pass)'),
+  BOT_CHECK_CHALLENGE_TTL_SECONDS: positiveInt
+    .default(300)
+    .describe('a positive integer (lifetime of a proof-of-work challenge)'),
+  BOT_CHECK_SUSPECT_CONNECTIONS: positiveInt
+    .default(20)
+    .describe('a positive integer (connections per minute that make an address suspect)'),
+  BOT_CHECK_SUSPECT_SECONDS: positiveInt.default(3600).describe('a positive integer (how long an address stays suspect)'),
   MESSAGE_FILTER: z.enum(['off', 'contact']).default('off').describe('off or contact'),
   MODERATION_HOOK_URL: optionalString.describe('an http(s) URL that decides on every chat message'),
   MODERATION_HOOK_TIMEOUT_MS: positiveInt.default(300).describe('a positive integer (ms)'),
@@ -217,6 +227,7 @@ export interface Config {
     interestTimeoutMs: number;
     rematchCooldownMs: number;
     scanLimit: number;
+    localPreferenceMs: number;
   };
   moderation: {
     banReportThreshold: number;
@@ -274,6 +285,9 @@ export interface Config {
       verifyUrl?: string;
       timeoutMs: number;
       passTtlSeconds: number;
+      challengeTtlSeconds: number;
+      suspectConnectionsPerMinute: number;
+      suspectSeconds: number;
     };
     messageFilter: Env['MESSAGE_FILTER'];
     moderationHook?: { url: string; timeoutMs: number; failMode: Env['MODERATION_HOOK_FAIL'] };
@@ -324,6 +338,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ICE_RELAY_ONLY && !e.TURN_SERVER) problems.push('ICE_RELAY_ONLY=true needs a TURN_SERVER');
   if ((e.BOT_CHECK === 'turnstile' || e.BOT_CHECK === 'hcaptcha') && !e.BOT_CHECK_SECRET)
     problems.push(`BOT_CHECK=${e.BOT_CHECK} needs BOT_CHECK_SECRET`);
+  if (e.BOT_CHECK === 'pow' && e.REDIS_URL && !e.BOT_CHECK_SECRET)
+    problems.push('BOT_CHECK=pow with REDIS_URL needs BOT_CHECK_SECRET: challenges and passes must verify on every node');
   if (e.TRUST_PROXY === 'true')
     problems.push(
       'TRUST_PROXY=true is refused: it believes any X-Forwarded-For a client sends; give the hop count (1 behind one Nginx) or the proxy addresses (e.g. loopback)',
@@ -365,6 +381,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
       rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
       scanLimit: e.MATCH_SCAN_LIMIT,
+      localPreferenceMs: e.MATCH_LOCAL_PREFERENCE_MS,
     },
     moderation: {
       banReportThreshold: e.BAN_REPORT_THRESHOLD,
@@ -426,6 +443,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         verifyUrl: e.BOT_CHECK_VERIFY_URL,
         timeoutMs: e.BOT_CHECK_TIMEOUT_MS,
         passTtlSeconds: e.BOT_PASS_TTL_SECONDS,
+        challengeTtlSeconds: e.BOT_CHECK_CHALLENGE_TTL_SECONDS,
+        suspectConnectionsPerMinute: e.BOT_CHECK_SUSPECT_CONNECTIONS,
+        suspectSeconds: e.BOT_CHECK_SUSPECT_SECONDS,
       },
       messageFilter: e.MESSAGE_FILTER,
       moderationHook: e.MODERATION_HOOK_URL

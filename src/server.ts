@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Router } from 'express';
 import { Server } from 'socket.io';
 import { Adapter } from 'socket.io-adapter';
 import { v4 as uuidv4 } from 'uuid';
@@ -10,6 +11,7 @@ import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
 import { createAdminRouter } from './http/admin/routes';
 import { createApp, helmetHeaders } from './http/app';
+import { botCheckRoute } from './http/bot-check-route';
 import { createMetrics, metricsRoute, registerRecoveryMetrics } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
 import { createIpHasher } from './ip-hash';
@@ -74,6 +76,13 @@ export function createServer(config: Readonly<Config>): AppServer {
     },
     listening: () => listening,
   });
+  const safety = createSafety({
+    config,
+    registry: metrics.registry,
+    logger,
+    marks: services.marks,
+    sharedLimiter: cluster?.sharedLimiter,
+  });
   const admin = config.admin && createAdminRouter(config.admin, logger, () => ctx);
   const app = createApp({
     config,
@@ -81,7 +90,10 @@ export function createServer(config: Readonly<Config>): AppServer {
     limiters,
     stats,
     hashIp,
-    extraRoutes: metricsRoute(metrics, config.metricsToken),
+    extraRoutes: Router().use(
+      metricsRoute(metrics, config.metricsToken),
+      botCheckRoute(safety.botCheck, config.safety.botCheck.provider),
+    ),
     admin,
   });
 
@@ -135,7 +147,7 @@ export function createServer(config: Readonly<Config>): AppServer {
       config.moderation.reportWebhook &&
       new ReportWebhook(config.moderation.reportWebhook, logger, (outcome) => metrics.reportWebhook.inc({ outcome })),
     dependencyProblem: () => cluster?.problem(),
-    safety: createSafety(config, metrics.registry, logger),
+    safety,
   };
   const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };
   const gateway = attachGateway(ctx);

@@ -209,6 +209,16 @@ function render(out) {
         { lower: true, digits: 1 },
       );
       rows.push([
+        'r. redis-server CPU per chat msg, node-local (µs)',
+        fmt(get(R, 'local.sat.redisCpuUsPerMsg'), 1),
+        'memory: 0',
+        '–',
+        '–',
+        '–',
+        'info',
+        '',
+      ]);
+      rows.push([
         'r. Redis commands per relayed chat msg, node-local',
         commands('local.redisPerMsg') ?? '–',
         'memory: 0',
@@ -229,6 +239,18 @@ function render(out) {
         pass: (o, m) => o / m >= 0.5,
       },
     );
+    if (R.relay?.sat?.redisCpuUsPerMsg != null) {
+      rows.push([
+        'r. redis-server CPU per chat msg, cross-node (µs)',
+        fmt(get(R, 'relay.sat.redisCpuUsPerMsg'), 1),
+        'memory: 0',
+        '–',
+        '–',
+        '–',
+        'info',
+        '',
+      ]);
+    }
     if (R.relay?.redisPerMsg) {
       rows.push([
         'r. Redis commands per relayed chat msg, cross-node',

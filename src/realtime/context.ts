@@ -28,6 +28,8 @@ export interface SocketData {
   shadowBanned?: boolean;
   /** Set as the connection closes, so a recovered session (on any node) knows to queue again. */
   waitingWhenDropped?: boolean;
+  /** The bot pass this connection showed or earned at the handshake (BOT_CHECK), sent in `session`. */
+  botPass?: string;
 }
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

@@ -6,10 +6,10 @@ import { runInOrder } from './guard';
 const DELIBERATE_DISCONNECTS = new Set(['client namespace disconnect', 'server namespace disconnect', 'server shutting down']);
 
 /**
- * A user whose connection drops keeps their room (and their place in the queue) for
- * RECONNECT_GRACE_MS, so that Socket.io's connection state recovery can bring them back into the
- * same conversation. The partner hears `partner_reconnecting`, then `partner_reconnected` or, when
- * the grace ends, `partner_disconnected`.
+ * A user whose connection drops keeps their room for RECONNECT_GRACE_MS, so that connection state
+ * recovery (recovery/) can bring them back into the same conversation; a waiting user leaves the
+ * queue and is queued again on return. The partner hears `partner_reconnecting`, then
+ * `partner_reconnected` or, when the grace ends, `partner_disconnected`.
  */
 export class ReconnectGrace {
   private readonly roomTimers = new Map<string, NodeJS.Timeout>();

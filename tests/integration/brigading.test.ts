@@ -79,13 +79,12 @@ describe.each(['memory', 'redis'] as const)('reports one attacker cannot aim (%s
   test('any number of sockets from one or two addresses ban nobody', async () => {
     await start(backend);
     const victim = await connectFrom(VICTIM_ADDRESS);
-    for (const address of ['127.0.0.2', '127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3', '127.0.0.3']) {
-      await reportFrom(victim, address);
-    }
+    // A report blocks the two addresses from meeting again, so each address gets one report in.
+    for (const address of ['127.0.0.2', '127.0.0.3']) await reportFrom(victim, address);
     expect(await joinOutcome(victim)).toBe('waiting');
     const neighbour = await connectFrom(VICTIM_ADDRESS);
     expect(await joinOutcome(neighbour)).toBe('waiting');
-    expect((await getJson(`${srv.url}/stats`)).body).toMatchObject({ reports: 6, bans: 0 });
+    expect((await getJson(`${srv.url}/stats`)).body).toMatchObject({ reports: 2, bans: 0 });
   });
 
   test('reports from three addresses (the default threshold) ban the user and their address', async () => {

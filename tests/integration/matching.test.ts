@@ -119,14 +119,16 @@ describe('no quick re-match', () => {
   test('just-met users are not re-paired while someone else is there', async () => {
     srv = await startTestServer({ REMATCH_COOLDOWN_MS: '60000', MATCH_INTEREST_TIMEOUT_MS: '60000' });
     const { a, b } = await pairClients(srv.url);
-    const c = await connectClient(srv.url);
     const aWaits = waitFor(a, 'waiting_for_partner');
     const bTold = waitFor(b, 'partner_disconnected');
     a.emit('next');
     await Promise.all([aWaits, bTold]);
-    const found = await joinAndWait(c, { type: 'chat' });
-    expect(found.partnerId).toBe(a.session.userId);
+    // a is the only one waiting: without the cooldown b would be paired with a right here.
     await waiting(b, { type: 'chat' });
+    const c = await connectClient(srv.url);
+    const d = await connectClient(srv.url);
+    expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(a.session.userId);
+    expect((await joinAndWait(d, { type: 'chat' })).partnerId).toBe(b.session.userId);
   });
 
   test('with nobody else around they meet again once the interest timeout has passed', async () => {

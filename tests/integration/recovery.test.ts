@@ -140,3 +140,24 @@ test('messages sent to a connection that had dropped unnoticed reach the user on
   expect(texts).toEqual(['into the void', 'while away', 'after']);
   resumed.disconnect();
 });
+
+test('when the room closes while a user is away, what was kept for them goes with it', async () => {
+  const { a, b, roomId } = await pairClients(srv.url);
+  await dropAndWaitForGrace(a, b);
+  b.emit('send_message', { roomId, message: 'written, then the room closed' });
+  await eventually(async () => (await metric('chat_reconnect_missed_bytes')) > 0, 5000, { what: 'the message kept' });
+  b.emit('leave_room', { roomId });
+  await eventually(async () => (await metric('chat_reconnect_missed_bytes')) === 0, 5000, { what: 'the kept message dropped' });
+  expect(await metric('chat_reconnect_sessions')).toBe(1);
+
+  const resumed = resumeAs(a);
+  const texts: string[] = [];
+  resumed.on('new_message', (message: ChatMessage) => texts.push(message.text));
+  const session = waitFor<SessionInfo>(resumed, 'session');
+  const told = waitFor(resumed, 'partner_disconnected');
+  resumed.connect();
+  expect((await session).recovered).toBe(true);
+  expect(await told).toEqual({ reason: 'disconnected' });
+  expect(texts).toEqual([]);
+  resumed.disconnect();
+});

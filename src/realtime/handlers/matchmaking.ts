@@ -60,7 +60,7 @@ export async function leaveRoom(ctx: RealtimeContext, socket: ClientSocket, { ro
 export async function block(ctx: RealtimeContext, socket: ClientSocket, { roomId }: PayloadOf<'block'>): Promise<void> {
   const room = await claimedRoom(ctx, socket, roomId);
   const partner = partnerIn(room, socket.data.userId);
-  await ctx.services.pairs.block(socket.data.userId, partner.userId, Date.now());
+  await ctx.services.pairs.block(socket.data, partner, Date.now());
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
 }
 
@@ -72,7 +72,8 @@ export async function report(ctx: RealtimeContext, socket: ClientSocket, payload
   const now = Date.now();
   // Read before the room ends: whether the reported user wrote decides if the report counts.
   const history = await ctx.services.rooms.history(room.id);
-  await ctx.services.pairs.block(socket.data.userId, reported.userId, now);
+  await ctx.services.pairs.block(socket.data, reported, now);
+  await ctx.safety.botCheck?.suspect(reported.ipHash, now);
   // Filed before the room ends, so a ban is in force by the time the reported user is told.
   await fileReport(ctx, { room, reporter, reported, payload, history, now });
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');

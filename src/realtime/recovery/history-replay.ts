@@ -25,11 +25,15 @@ export function historyReplay(services: Services): RecoveryReplay {
   return {
     offsetOf,
     async sentAfter(session: SessionToPersist, offset: string) {
-      const room = await services.rooms.roomOf((session.data as SocketData).userId);
+      const { userId, label } = session.data as SocketData;
+      const room = await services.rooms.roomOf(userId);
       if (!room || !session.rooms.includes(room.id)) return [];
       const history = await services.rooms.history(room.id);
       const received = history.findIndex((message) => message.id === offset);
-      return history.slice(received + 1).map((message) => ['new_message', message, message.id]);
+      // The user's own messages come back as their own copy (see handlers/chat.ts).
+      const asDelivered = (message: ChatMessage) =>
+        message.sender === userId ? { ...message, sender: label ?? message.sender, self: true } : message;
+      return history.slice(received + 1).map((message) => ['new_message', asDelivered(message), message.id]);
     },
   };
 }
