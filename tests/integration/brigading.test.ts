@@ -58,9 +58,10 @@ async function reportFrom(victim: TestClient, address: string, victimWrites = tr
   await waitFor(victim, 'waiting_for_partner');
   const { roomId } = await joinAndWait(attacker, { type: 'chat' });
   await victimFound;
+  // In Redis mode partner_found can arrive before the server has the sockets in the room.
+  const inRoom = (socket: TestClient) => srv.server.io.sockets.sockets.get(socket.id!)?.rooms.has(roomId) === true;
+  await eventually(() => inRoom(victim) && inRoom(attacker));
   if (victimWrites) {
-    // In Redis mode partner_found can arrive before the server has the socket in the room.
-    await eventually(() => srv.server.io.sockets.sockets.get(victim.id!)?.rooms.has(roomId) === true);
     victim.emit('send_message', { roomId, message: 'hi' });
     // The message counts once it is in the room's history, which is written just after delivery.
     await eventually(async () => (await srv.server.services.rooms.history(roomId)).length > 0);
