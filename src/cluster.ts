@@ -44,12 +44,12 @@ type ClusterAdapter = ReturnType<AdapterFactory>;
  * offline queue: the cluster adapter publishes before it delivers locally, so without this a pair
  * on one node would go silent until Redis returns. Those packets cannot be recovered on another node.
  */
-function localWhileRedisDown(factory: AdapterFactory, redis: Redis): AdapterFactory {
+function localWhileRedisDown(factory: AdapterFactory, available: () => boolean): AdapterFactory {
   // Socket.io calls the factory with `new`, so it must be a plain function returning the adapter.
   return function createLocalWhileDownAdapter(nsp) {
     const adapter: ClusterAdapter = factory(nsp);
     const localIfDown = <O extends { flags?: { local?: boolean } }>(opts: O): O =>
-      redis.status === 'ready' ? opts : { ...opts, flags: { ...opts.flags, local: true } };
+      available() ? opts : { ...opts, flags: { ...opts.flags, local: true } };
     const { broadcast, addSockets, delSockets } = adapter;
     adapter.broadcast = (packet, opts) => broadcast.call(adapter, packet, localIfDown(opts));
     adapter.addSockets = (opts, rooms) => addSockets.call(adapter, localIfDown(opts), rooms);
@@ -58,13 +58,50 @@ function localWhileRedisDown(factory: AdapterFactory, redis: Redis): AdapterFact
   };
 }
 
+/**
+ * A Redis that stops answering (frozen, overloaded, a half-open connection) keeps its connection
+ * `ready`. A PING every quarter of the command timeout tells: one unanswered for half of it means
+ * Redis counts as down, before any other command can time out, until a PING is answered again.
+ */
+function watchResponsiveness(redis: Redis, commandTimeoutMs: number, logger: Logger): { stalled(): boolean; stop(): void } {
+  let pingSentAt: number | undefined;
+  let reported = false;
+  const stalled = () => pingSentAt !== undefined && Date.now() - pingSentAt > commandTimeoutMs / 2;
+  const timer = setInterval(
+    () => {
+      if (stalled() && !reported) {
+        reported = true;
+        logger.error('redis not responding', { waitedMs: Date.now() - pingSentAt! });
+      }
+      if (pingSentAt !== undefined || redis.status !== 'ready') return;
+      pingSentAt = Date.now();
+      redis
+        .ping()
+        .then(() => {
+          if (reported) logger.info('redis responding again');
+          reported = false;
+        })
+        .catch(() => undefined)
+        .finally(() => (pingSentAt = undefined));
+    },
+    Math.max(10, commandTimeoutMs / 4),
+  );
+  timer.unref();
+  return { stalled, stop: () => clearInterval(timer) };
+}
+
 export function createClusterResources(config: Readonly<Config>, nodeId: string, logger: Logger): ClusterResources {
   const url = config.redis.url!;
-  const domainRedis = createRedisClient(url);
+  const commandTimeout = config.redis.commandTimeoutMs;
+  const domainRedis = createRedisClient(url, { commandTimeout });
   // Sharded pub/sub (Redis 7): each room has its own channel, and a node subscribes only to the rooms
-  // with a member on it. Queued while Redis is away (maxRetriesPerRequest: null) rather than failed.
-  const publisher = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true });
-  const subscriber = publisher.duplicate();
+  // with a member on it. Queued while Redis is away (maxRetriesPerRequest: null) rather than failed;
+  // the command timeout still bounds each publish (the adapter then delivers on this node anyway).
+  // The subscriber has none: in subscriber mode nothing is waited for.
+  const publisher = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true, commandTimeout });
+  const subscriber = publisher.duplicate({ commandTimeout: undefined });
+  const responsiveness = watchResponsiveness(domainRedis, commandTimeout, logger);
+  const available = () => domainRedis.status === 'ready' && publisher.status === 'ready' && !responsiveness.stalled();
   watchConnection(domainRedis, 'domain', logger);
   watchConnection(publisher, 'adapter', logger);
   watchConnection(subscriber, 'adapter-subscriber', logger);
@@ -73,7 +110,7 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
     services: createServices(config, nodeId, domainRedis),
     adapter: localWhileRedisDown(
       createShardedAdapter(publisher, subscriber, { channelPrefix: `${DEFAULT_PREFIX}sio`, subscriptionMode: 'dynamic' }),
-      publisher,
+      available,
     ),
     sessionStore: new RedisSessionStore(domainRedis, DEFAULT_PREFIX),
     sharedLimiter: (keyPrefix, budget) =>
@@ -85,8 +122,12 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix, points: budget.points, duration: budget.durationSeconds }),
       }),
-    problem: () => (domainRedis.status === 'ready' ? undefined : `redis ${domainRedis.status}`),
+    problem: () => {
+      if (domainRedis.status !== 'ready') return `redis ${domainRedis.status}`;
+      return responsiveness.stalled() ? 'redis not responding' : undefined;
+    },
     async close() {
+      responsiveness.stop();
       await Promise.all([closeRedisClient(subscriber), closeRedisClient(publisher)]);
     },
   };

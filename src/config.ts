@@ -100,9 +100,35 @@ const envSchema = z.object({
     .default(60000)
     .describe('a non-negative integer (ms before the same two users may meet again)'),
   MATCH_SCAN_LIMIT: positiveInt.default(50).describe('a positive integer (waiting users one join examines at most)'),
+  MATCH_LOCAL_PREFERENCE_MS: nonNegativeInt
+    .default(0)
+    .describe('a non-negative integer (ms a same-node partner may have waited less than a remote one and still win; 0 = off)'),
   BAN_REPORT_THRESHOLD: positiveInt.default(3).describe('a positive integer (distinct reporters before a ban)'),
   BAN_WINDOW_MS: positiveInt.default(3600000).describe('a positive integer (ms over which reports are counted)'),
   BAN_DURATION_MS: positiveInt.default(86400000).describe('a positive integer (ms a ban lasts)'),
+  BAN_IP_REPORT_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .describe('an integer >= 2 (distinct reporter addresses before an automatic ban also covers the IP hash)'),
+  REPORT_MIN_ROOM_MS: nonNegativeInt
+    .default(3000)
+    .describe('a non-negative integer (ms a room must last, unless the reported user wrote, for a report to count)'),
+  REPORT_RETENTION_MS: positiveInt.default(604800000).describe('a positive integer (ms reports are kept for moderators)'),
+  REPORT_EVIDENCE_MESSAGES: nonNegativeInt
+    .default(0)
+    .describe('a non-negative integer (last room messages kept with a report for moderators; 0 = none)'),
+  REPORT_WEBHOOK_URL: optionalString
+    .pipe(z.url({ protocol: /^https?$/ }).optional())
+    .describe('an http(s) URL that receives each report and automatic ban as JSON'),
+  REPORT_WEBHOOK_TIMEOUT_MS: positiveInt.default(5000).describe('a positive integer (ms per webhook attempt)'),
+  REPORT_WEBHOOK_ATTEMPTS: positiveInt.default(5).describe('a positive integer (tries per webhook event)'),
+  REPORT_WEBHOOK_RETRY_MS: positiveInt
+    .default(1000)
+    .describe('a positive integer (ms before the first retry; doubles each time)'),
+  REPORT_WEBHOOK_QUEUE_LIMIT: positiveInt.default(1000).describe('a positive integer (webhook events waiting; more are dropped)'),
+  AUDIT_LOG_LENGTH: positiveInt.default(1000).describe('a positive integer (moderation audit entries kept)'),
   IP_HASH_SALT: optionalString.describe('a secret string used to hash client IPs for bans (random per process when unset)'),
   RECONNECT_GRACE_MS: nonNegativeInt.default(10000).describe('a non-negative integer (ms a dropped user keeps their room)'),
   RECONNECT_MISSED_MAX_BYTES: positiveInt
@@ -124,6 +150,15 @@ const envSchema = z.object({
     .describe('a positive integer (ms a Redis command may take before it counts as failed)'),
   NODE_DEAD_AFTER_MS: positiveInt.default(15000).describe('a positive integer (ms without heartbeat before a node is dead)'),
 
+  ADMIN_TOKENS: z
+    .string()
+    .trim()
+    .regex(/^([\w.-]+:[^,:\s]{16,})(,\s*[\w.-]+:[^,:\s]{16,})*$/)
+    .optional()
+    .describe('name:token pairs, comma-separated, each token at least 16 characters (enables /admin)'),
+  ADMIN_RATE_LIMIT_POINTS: positiveInt.default(120).describe('a positive integer (admin API requests per IP per window)'),
+  ADMIN_RATE_LIMIT_DURATION: positiveInt.default(60).describe('a positive integer (seconds)'),
+  ADMIN_PAGE_LIMIT: positiveInt.default(100).describe('a positive integer (largest page the admin API returns)'),
   METRICS_TOKEN: optionalString.describe('a bearer token required by GET /metrics (open when unset)'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000).describe('a positive integer (ms allowed for graceful shutdown)'),
   PING_INTERVAL_MS: positiveInt.default(25000).describe('a positive integer (Socket.io ping interval)'),
@@ -138,6 +173,13 @@ const envSchema = z.object({
   BOT_CHECK_VERIFY_URL: optionalString.describe("an http(s) URL (the provider's siteverify endpoint by default)"),
   BOT_CHECK_TIMEOUT_MS: positiveInt.default(3000).describe('a positive integer (ms allowed for a verification)'),
   BOT_PASS_TTL_SECONDS: positiveInt.default(3600).describe('a positive integer (lifetime of a bot pass)'),
+  BOT_CHECK_CHALLENGE_TTL_SECONDS: positiveInt
+    .default(300)
+    .describe('a positive integer (lifetime of a proof-of-work challenge)'),
+  BOT_CHECK_SUSPECT_CONNECTIONS: positiveInt
+    .default(20)
+    .describe('a positive integer (connections per minute that make an address suspect)'),
+  BOT_CHECK_SUSPECT_SECONDS: positiveInt.default(3600).describe('a positive integer (how long an address stays suspect)'),
   MESSAGE_FILTER: z.enum(['off', 'contact']).default('off').describe('off or contact'),
   MODERATION_HOOK_URL: optionalString.describe('an http(s) URL that decides on every chat message'),
   MODERATION_HOOK_TIMEOUT_MS: positiveInt.default(300).describe('a positive integer (ms)'),
@@ -185,11 +227,22 @@ export interface Config {
     interestTimeoutMs: number;
     rematchCooldownMs: number;
     scanLimit: number;
+    localPreferenceMs: number;
   };
   moderation: {
     banReportThreshold: number;
     banWindowMs: number;
     banDurationMs: number;
+    /** Distinct reporter addresses before an automatic ban covers the reported IP hash too. */
+    banIpReportThreshold: number;
+    /** A report counts toward a ban only if the room lasted this long or the reported user wrote. */
+    reportMinRoomMs: number;
+    reportRetentionMs: number;
+    auditLength: number;
+    /** Last room messages kept with a report (0 = none). */
+    reportEvidenceMessages: number;
+    /** Where each report and automatic ban is POSTed, off the event's path. */
+    reportWebhook?: { url: string; timeoutMs: number; attempts: number; retryMs: number; queueLimit: number };
     ipHashSalt: string | undefined;
   };
   reconnectGraceMs: number;
@@ -208,6 +261,13 @@ export interface Config {
     deadAfterMs: number;
     commandTimeoutMs: number;
   };
+  /** The moderator API and page; absent unless ADMIN_TOKENS is set. */
+  admin?: {
+    /** Bearer tokens; the name is the actor recorded in the audit log. */
+    tokens: { name: string; token: string }[];
+    rate: RateBudget;
+    pageLimit: number;
+  };
   metricsToken?: string;
   shutdownTimeoutMs: number;
   pingIntervalMs: number;
@@ -225,6 +285,9 @@ export interface Config {
       verifyUrl?: string;
       timeoutMs: number;
       passTtlSeconds: number;
+      challengeTtlSeconds: number;
+      suspectConnectionsPerMinute: number;
+      suspectSeconds: number;
     };
     messageFilter: Env['MESSAGE_FILTER'];
     moderationHook?: { url: string; timeoutMs: number; failMode: Env['MODERATION_HOOK_FAIL'] };
@@ -249,6 +312,13 @@ function parseOrigins(value: string): '*' | string[] {
   return value === '*' ? '*' : splitList(value);
 }
 
+function parseAdminTokens(value: string): { name: string; token: string }[] {
+  return value.split(',').map((pair) => {
+    const [name, token] = pair.trim().split(':') as [string, string];
+    return { name, token };
+  });
+}
+
 function describeProblems(error: z.ZodError, env: Record<string, string | undefined>): string[] {
   return error.issues.map((issue) => {
     const name = String(issue.path[0]);
@@ -268,6 +338,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.ICE_RELAY_ONLY && !e.TURN_SERVER) problems.push('ICE_RELAY_ONLY=true needs a TURN_SERVER');
   if ((e.BOT_CHECK === 'turnstile' || e.BOT_CHECK === 'hcaptcha') && !e.BOT_CHECK_SECRET)
     problems.push(`BOT_CHECK=${e.BOT_CHECK} needs BOT_CHECK_SECRET`);
+  if (e.BOT_CHECK === 'pow' && e.REDIS_URL && !e.BOT_CHECK_SECRET)
+    problems.push('BOT_CHECK=pow with REDIS_URL needs BOT_CHECK_SECRET: challenges and passes must verify on every node');
   if (e.TRUST_PROXY === 'true')
     problems.push(
       'TRUST_PROXY=true is refused: it believes any X-Forwarded-For a client sends; give the hop count (1 behind one Nginx) or the proxy addresses (e.g. loopback)',
@@ -309,11 +381,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       interestTimeoutMs: e.MATCH_INTEREST_TIMEOUT_MS,
       rematchCooldownMs: e.REMATCH_COOLDOWN_MS,
       scanLimit: e.MATCH_SCAN_LIMIT,
+      localPreferenceMs: e.MATCH_LOCAL_PREFERENCE_MS,
     },
     moderation: {
       banReportThreshold: e.BAN_REPORT_THRESHOLD,
       banWindowMs: e.BAN_WINDOW_MS,
       banDurationMs: e.BAN_DURATION_MS,
+      banIpReportThreshold: e.BAN_IP_REPORT_THRESHOLD,
+      reportMinRoomMs: e.REPORT_MIN_ROOM_MS,
+      reportRetentionMs: e.REPORT_RETENTION_MS,
+      auditLength: e.AUDIT_LOG_LENGTH,
+      reportEvidenceMessages: e.REPORT_EVIDENCE_MESSAGES,
+      reportWebhook: e.REPORT_WEBHOOK_URL
+        ? {
+            url: e.REPORT_WEBHOOK_URL,
+            timeoutMs: e.REPORT_WEBHOOK_TIMEOUT_MS,
+            attempts: e.REPORT_WEBHOOK_ATTEMPTS,
+            retryMs: e.REPORT_WEBHOOK_RETRY_MS,
+            queueLimit: e.REPORT_WEBHOOK_QUEUE_LIMIT,
+          }
+        : undefined,
       ipHashSalt: e.IP_HASH_SALT,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
@@ -332,6 +419,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deadAfterMs: e.NODE_DEAD_AFTER_MS,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     },
+    admin: e.ADMIN_TOKENS
+      ? {
+          tokens: parseAdminTokens(e.ADMIN_TOKENS),
+          rate: { points: e.ADMIN_RATE_LIMIT_POINTS, durationSeconds: e.ADMIN_RATE_LIMIT_DURATION },
+          pageLimit: e.ADMIN_PAGE_LIMIT,
+        }
+      : undefined,
     metricsToken: e.METRICS_TOKEN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     pingIntervalMs: e.PING_INTERVAL_MS,
@@ -349,6 +443,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         verifyUrl: e.BOT_CHECK_VERIFY_URL,
         timeoutMs: e.BOT_CHECK_TIMEOUT_MS,
         passTtlSeconds: e.BOT_PASS_TTL_SECONDS,
+        challengeTtlSeconds: e.BOT_CHECK_CHALLENGE_TTL_SECONDS,
+        suspectConnectionsPerMinute: e.BOT_CHECK_SUSPECT_CONNECTIONS,
+        suspectSeconds: e.BOT_CHECK_SUSPECT_SECONDS,
       },
       messageFilter: e.MESSAGE_FILTER,
       moderationHook: e.MODERATION_HOOK_URL

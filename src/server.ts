@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Router } from 'express';
 import { Server } from 'socket.io';
 import { Adapter } from 'socket.io-adapter';
 import { v4 as uuidv4 } from 'uuid';
@@ -8,7 +9,9 @@ import { emptyTotals } from './domain/counters';
 import { createClusterResources } from './cluster';
 import { createServices } from './domain/create-services';
 import type { Services } from './domain/services';
+import { createAdminRouter } from './http/admin/routes';
 import { createApp, helmetHeaders } from './http/app';
+import { botCheckRoute } from './http/bot-check-route';
 import { createMetrics, metricsRoute, registerRecoveryMetrics } from './http/metrics';
 import { createStatsSource, type StatsSource } from './http/stats';
 import { createIpHasher } from './ip-hash';
@@ -19,6 +22,7 @@ import type { RealtimeContext, RealtimeServer } from './realtime/context';
 import { attachGateway } from './realtime/gateway';
 import { startNodeLiveness } from './realtime/node-liveness';
 import { Pairing, type PairingContext } from './realtime/pairing';
+import { ReportWebhook } from './realtime/report-webhook';
 import type { RecoveryStats } from './realtime/recovery/grace-sessions';
 import { historyReplay } from './realtime/recovery/history-replay';
 import { withRecovery } from './realtime/recovery/recovering-adapter';
@@ -44,10 +48,10 @@ export function createServer(config: Readonly<Config>): AppServer {
   const cluster = config.redis.url ? createClusterResources(config, nodeId, logger) : undefined;
   const services = cluster?.services ?? createServices(config, nodeId);
   const totals = emptyTotals();
-  const recoveryStats: RecoveryStats = { heldSessions: 0, missedBytes: 0, droppedPackets: 0 };
   const limiters = createLimiters(config.limits, cluster?.sharedLimiter);
   const hashIp = createIpHasher(config.moderation.ipHashSalt);
   const admission = new ConnectionLimits(config, limiters, logger, hashIp);
+  const recoveryStats: RecoveryStats = { heldSessions: 0, missedBytes: 0, droppedPackets: 0 };
   let accepting = true;
   let listening = false;
 
@@ -72,7 +76,26 @@ export function createServer(config: Readonly<Config>): AppServer {
     },
     listening: () => listening,
   });
-  const app = createApp({ config, logger, limiters, stats, hashIp, extraRoutes: metricsRoute(metrics, config.metricsToken) });
+  const safety = createSafety({
+    config,
+    registry: metrics.registry,
+    logger,
+    marks: services.marks,
+    sharedLimiter: cluster?.sharedLimiter,
+  });
+  const admin = config.admin && createAdminRouter(config.admin, logger, () => ctx);
+  const app = createApp({
+    config,
+    logger,
+    limiters,
+    stats,
+    hashIp,
+    extraRoutes: Router().use(
+      metricsRoute(metrics, config.metricsToken),
+      botCheckRoute(safety.botCheck, config.safety.botCheck.provider),
+    ),
+    admin,
+  });
 
   // Socket.io takes over the request listeners present when it attaches and forwards only
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
@@ -119,8 +142,12 @@ export function createServer(config: Readonly<Config>): AppServer {
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
+    countUncountedReport: (why) => metrics.uncountedReports.inc({ why }),
+    reportWebhook:
+      config.moderation.reportWebhook &&
+      new ReportWebhook(config.moderation.reportWebhook, logger, (outcome) => metrics.reportWebhook.inc({ outcome })),
     dependencyProblem: () => cluster?.problem(),
-    safety: createSafety(config, metrics.registry, logger),
+    safety,
   };
   const ctx: RealtimeContext = { ...pairingContext, pairing: new Pairing(pairingContext) };
   const gateway = attachGateway(ctx);
@@ -139,6 +166,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     gateway.stop();
     admission.stop();
     ctx.pairing.stop();
+    ctx.reportWebhook?.stop();
     io.local.emit('server_shutdown', { reconnectAfterMs: 1000 });
     const rooms = await services.rooms.roomsOfNode(nodeId);
     await Promise.all(rooms.map((room) => ctx.pairing.endRoom(room, undefined, 'shutdown')));

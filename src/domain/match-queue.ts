@@ -13,7 +13,10 @@ import type { CountsByType, Match, WaitingUser } from './types';
  * One search examines at most `scanLimit` waiting users (shared by the interest buckets, in the
  * user's interest order, and then the open queue, oldest first), so a crowd of incompatible
  * waiters cannot make every join slow; the common case, a compatible user near the front, is
- * unchanged FIFO.
+ * unchanged FIFO. With `localPreferenceMs` a compatible user on the searcher's node is preferred
+ * over a remote one who has waited at most that much longer: the searcher is paired just as soon,
+ * and the remote user waits at most that much longer than strict FIFO would make them; interests,
+ * language, pools, blocks and cooldowns decide first.
  */
 export interface MatchQueue {
   /** Takes the best compatible waiting partner, or enqueues `user` when there is none. */
@@ -31,6 +34,18 @@ export interface MatchQueue {
 }
 
 export const DEFAULT_SCAN_LIMIT = 50;
+
+export interface MatchQueueOptions {
+  /** How long a user with interests waits for a shared one before taking anyone. */
+  interestTimeoutMs: number;
+  /** Waiting users one search examines at most. */
+  scanLimit?: number;
+  /**
+   * Same-node preference: a compatible user on the searcher's node counts as waiting this much
+   * longer, so they win over a remote user who arrived at most this long before them (0 = off).
+   */
+  localPreferenceMs?: number;
+}
 
 /** The candidates one search may still examine; `cut` once it wanted to examine one more. */
 export class ScanBudget {

@@ -1,3 +1,4 @@
+import type { ExpiringMarks } from './expiring-marks';
 import type { MatchQueue } from './match-queue';
 import type { ModerationStore } from './moderation';
 import type { PairHistory } from './pair-history';
@@ -11,6 +12,8 @@ export interface Services {
   pairs: PairHistory;
   moderation: ModerationStore;
   presence: Presence;
+  /** Spent bot-check proofs and suspect addresses. */
+  marks: ExpiringMarks;
   /** Stops timers and releases connections. */
   close(): Promise<void>;
 }

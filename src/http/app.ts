@@ -89,21 +89,27 @@ export interface AppDeps {
   hashIp: IpHasher;
   /** Extra routes mounted before the 404 handler (metrics, readiness). */
   extraRoutes?: express.Router;
+  /** The moderator API and page; without it every /admin path is 404 (the demo's files included). */
+  admin?: express.Router;
 }
 
-export function createApp({ config, logger, limiters, stats, hashIp, extraRoutes }: AppDeps): Express {
+function notFound(req: express.Request, res: express.Response): void {
+  res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
+}
+
+export function createApp({ config, logger, limiters, stats, hashIp, extraRoutes, admin }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(helmet(HELMET_OPTIONS));
+  // Before CORS: the moderator API never answers cross-origin, whatever CORS_ORIGIN says; it has its own rate limit.
+  app.use('/admin', admin ?? notFound);
   app.use(cors({ origin: config.corsOrigins === '*' ? '*' : config.corsOrigins }));
   app.use(httpRateLimit(limiters, logger, hashIp, config.metricsToken));
   app.use(createRoutes(config, stats));
   if (extraRoutes) app.use(extraRoutes);
   if (config.serveDemo) app.use(express.static(PUBLIC_DIR, DEMO_STATIC_OPTIONS));
-  app.use((req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: `No route for ${req.method} ${req.path}` } });
-  });
+  app.use(notFound);
   app.use(errorHandler(config, logger));
   return app;
 }

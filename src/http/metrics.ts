@@ -6,6 +6,8 @@ import type { Services } from '../domain/services';
 import { SESSION_TYPES, type CountsByType } from '../domain/types';
 import { ERROR_CODES } from '../errors';
 import { HANDSHAKE_REFUSALS, type HandshakeRefusalCounts } from '../realtime/connection-limits';
+import { WEBHOOK_OUTCOMES } from '../realtime/report-webhook';
+import { UNCOUNTED_REPORTS } from '../realtime/reports';
 import type { RecoveryStats } from '../realtime/recovery/grace-sessions';
 
 export interface Metrics {
@@ -14,6 +16,8 @@ export interface Metrics {
   render(): Promise<string>;
   matchWaitSeconds: Histogram;
   clusterRepairs: Counter<'kind'>;
+  uncountedReports: Counter<'why'>;
+  reportWebhook: Counter<'outcome'>;
 }
 
 /** A counter whose value is read from `totals` at scrape time, so the hot path only does `+= 1`. */
@@ -174,10 +178,26 @@ export function createMetrics({
     registers: [registry],
   });
   for (const kind of CLUSTER_REPAIRS) clusterRepairs.inc({ kind }, 0);
+  const uncountedReports = new Counter({
+    name: 'chat_reports_uncounted_total',
+    help: 'Reports that did not count toward an automatic ban: room too short, or from the reported address',
+    labelNames: ['why'],
+    registers: [registry],
+  });
+  for (const why of UNCOUNTED_REPORTS) uncountedReports.inc({ why }, 0);
+  const reportWebhook = new Counter({
+    name: 'chat_report_webhook_total',
+    help: 'Report webhook events by outcome: delivered, retried (one per failed attempt), failed (gave up), dropped (queue full)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  for (const outcome of WEBHOOK_OUTCOMES) reportWebhook.inc({ outcome }, 0);
   return {
     registry,
     matchWaitSeconds,
     clusterRepairs,
+    uncountedReports,
+    reportWebhook,
     async render() {
       latest = await readClusterFigures();
       return registry.metrics();

@@ -8,6 +8,8 @@ import type { Limiters } from '../rate-limit';
 import type { Safety } from '../safety/create-safety';
 import type { AgeGroup, ClientToServerEvents, ServerToClientEvents } from './events';
 import type { Pairing } from './pairing';
+import type { ReportWebhook } from './report-webhook';
+import type { UncountedReport } from './reports';
 
 /** What the server keeps on each socket; restored with it by connection state recovery. */
 export interface SocketData {
@@ -22,8 +24,12 @@ export interface SocketData {
   lastJoin?: { type: SessionType; interests: string[]; language?: string };
   /** The age group declared at the first join under AGE_GATE, fixed for the connection. */
   ageGroup?: AgeGroup;
+  /** Set by the ban check at join / next: a shadow-banned user waits only with other shadow-banned users. */
+  shadowBanned?: boolean;
   /** Set as the connection closes, so a recovered session (on any node) knows to queue again. */
   waitingWhenDropped?: boolean;
+  /** The bot pass this connection showed or earned at the handshake (BOT_CHECK), sent in `session`. */
+  botPass?: string;
 }
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -44,6 +50,10 @@ export interface RealtimeContext {
   accepting: () => boolean;
   observeMatchWait: (seconds: number) => void;
   countClusterRepairs: (kind: ClusterRepair, count: number) => void;
+  /** Reports and automatic bans for the operator's moderation queue, when REPORT_WEBHOOK_URL is set. */
+  reportWebhook?: ReportWebhook;
+  /** A report kept for moderators that did not count toward an automatic ban. */
+  countUncountedReport: (why: UncountedReport) => void;
   /** Why a dependency (Redis) is unreachable right now, or undefined. */
   dependencyProblem: () => string | undefined;
 }

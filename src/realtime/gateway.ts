@@ -39,6 +39,9 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   const grace = new ReconnectGrace(ctx);
   let lastCount = 0;
 
+  // After the admission's own middleware, which tags the socket with its IP hash.
+  if (ctx.safety.botCheck) io.use(ctx.safety.botCheck.admit);
+
   const dispatch = new Map<string, GuardedHandler>(
     (Object.keys(HANDLERS) as ClientEventName[]).map((event) => {
       const { run, budget } = HANDLERS[event] as { run: Handler<unknown>; budget?: 'joins' | 'messages' };
@@ -68,7 +71,8 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   io.on('connection', (socket: ClientSocket) => {
     if (!socket.recovered) socket.data.userId = uuidv4();
     logger.debug('socket connected', { userId: socket.data.userId, recovered: socket.recovered });
-    socket.emit('session', { userId: socket.data.userId, recovered: socket.recovered });
+    const { botPass } = socket.data;
+    socket.emit('session', { userId: socket.data.userId, recovered: socket.recovered, ...(botPass ? { botPass } : {}) });
     socket.emit('user_count_update', { count: lastCount });
     socket.onAny(onClientEvent);
     if (socket.recovered) {

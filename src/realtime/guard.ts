@@ -35,6 +35,7 @@ export async function refuse(ctx: RealtimeContext, socket: ClientSocket, error: 
   if ((await takePoint(ctx.limiters.refusals, socket.id)) !== undefined && socket.connected) {
     ctx.logger.warn('disconnecting socket after repeated refusals', { userId: socket.data.userId, event });
     socket.disconnect(true);
+    await ctx.safety.botCheck?.suspect(socket.data.ipHash);
   }
 }
 
@@ -60,7 +61,9 @@ function invalidPayload(error: z.ZodError): ClientError {
 function asClientError(ctx: RealtimeContext, socket: ClientSocket, event: string, error: unknown): ClientError {
   if (error instanceof ClientError) return error;
   // A failure while a dependency is known to be down is that outage, already logged where it began.
-  if (ctx.dependencyProblem()) return new ClientError('UNAVAILABLE');
+  // A Redis command that timed out is that outage too, even before the watchdog has flagged it.
+  if (ctx.dependencyProblem() || (error instanceof Error && error.message === 'Command timed out'))
+    return new ClientError('UNAVAILABLE');
   ctx.logger.error('event handler failed', { userId: socket.data.userId, event, error: String(error) });
   return new ClientError('INTERNAL_ERROR' satisfies ErrorCode);
 }

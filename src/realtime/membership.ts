@@ -10,6 +10,16 @@ export function assertInRoom(socket: ClientSocket, roomId: string): void {
   if (roomId === socket.id || !socket.rooms.has(roomId)) throw new ClientError('NOT_IN_ROOM');
 }
 
+/**
+ * While the cluster is unreachable only this node's sockets can be reached: a message for a partner
+ * on another node is refused rather than confirmed to its sender and lost.
+ */
+export function assertPartnerReachable(ctx: RealtimeContext, roomId: string): void {
+  if (!ctx.dependencyProblem()) return;
+  if ((ctx.io.of('/').adapter.rooms.get(roomId)?.size ?? 0) < 2)
+    throw new ClientError('UNAVAILABLE', "Your partner's server cannot be reached right now; try again shortly");
+}
+
 /** The room behind a verified claim; NOT_IN_ROOM when it has just ended. */
 export async function claimedRoom(ctx: RealtimeContext, socket: ClientSocket, roomId: string): Promise<Room> {
   assertInRoom(socket, roomId);

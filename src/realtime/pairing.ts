@@ -43,7 +43,10 @@ export class Pairing {
       socketId: socket.id,
       nodeId: this.ctx.services.presence.nodeId,
       ipHash: socket.data.ipHash,
-      pool: poolKey({ ageGroup: agePool(this.ctx.config.safety.ageGate, socket.data.ageGroup) }),
+      pool: poolKey({
+        ageGroup: agePool(this.ctx.config.safety.ageGate, socket.data.ageGroup),
+        shadow: socket.data.shadowBanned,
+      }),
       ...request,
       enqueuedAt: Date.now(),
     };
@@ -115,7 +118,7 @@ export class Pairing {
     const now = Date.now();
     // The partner waited longer, so it makes the offer: exactly one initiator per video room.
     const room = await rooms.create(user.type, partner, user, now);
-    await pairs.recordMeeting(user.userId, partner.userId, now);
+    await pairs.recordMeeting(user, partner, now);
     // From this check to the join nothing awaits, so neither socket can leave in between.
     if (!this.isReachable(partner) || !this.isReachable(user)) {
       await rooms.close(room.id);

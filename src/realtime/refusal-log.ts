@@ -32,15 +32,22 @@ export class RefusalLog {
     if (!full) this.logger.info(`connection refused: ${message}`, { ipHash, reason });
   }
 
+  /** Sums up each active address; one that stays busy is not announced afresh every interval. */
   private flush(): void {
-    for (const { ipHash, reason, count } of this.repeats.values()) {
-      if (count > 0) this.logger.info('connection refusals repeated', { ipHash, reason, count, intervalMs: this.intervalMs });
+    for (const [key, entry] of this.repeats) {
+      if (entry.count === 0) {
+        this.repeats.delete(key);
+        continue;
+      }
+      const { ipHash, reason, count } = entry;
+      this.logger.info('connection refusals repeated', { ipHash, reason, count, intervalMs: this.intervalMs });
+      entry.count = 0;
     }
-    this.repeats.clear();
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.flush();
+    this.repeats.clear();
   }
 }

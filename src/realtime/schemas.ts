@@ -80,3 +80,37 @@ export function createSchemas(limits: Config['limits']) {
 export type Schemas = ReturnType<typeof createSchemas>;
 export type ClientEventName = keyof Schemas;
 export type PayloadOf<E extends ClientEventName> = z.output<Schemas[E]>;
+
+const MAX_ADMIN_TEXT_LENGTH = 500;
+const MAX_ADMIN_ID_LENGTH = 128;
+const MAX_CURSOR_LENGTH = 64;
+/** A year: longer bans are a policy decision, not a form field. */
+const MAX_BAN_DURATION_MS = 365 * 24 * 3600 * 1000;
+
+/** Query strings and bodies of the moderator API (`/admin`); `pageLimit` is ADMIN_PAGE_LIMIT. */
+export function createAdminSchemas(pageLimit: number) {
+  const id = z.string().trim().min(1).max(MAX_ADMIN_ID_LENGTH);
+  const text = z.string().trim().min(1).max(MAX_ADMIN_TEXT_LENGTH);
+  const page = {
+    limit: z.coerce.number().int().min(1).max(pageLimit).default(Math.min(50, pageLimit)),
+    cursor: z.string().min(1).max(MAX_CURSOR_LENGTH).optional(),
+  };
+  return {
+    id,
+    reportQuery: z.object({ ...page, status: z.enum(['open', 'dismissed', 'all']).default('open'), reportedId: id.optional() }),
+    auditQuery: z.object(page),
+    dismiss: z.object({ note: text.optional() }).default({}),
+    ban: z
+      .object({
+        userId: id.optional(),
+        ipHash: id.optional(),
+        durationMs: z.number().int().positive().max(MAX_BAN_DURATION_MS),
+        reason: text,
+        mode: z.enum(['hard', 'shadow']).optional(),
+      })
+      .refine((ban) => ban.userId !== undefined || ban.ipHash !== undefined, 'userId or ipHash is required'),
+    disconnect: z.object({ reason: text.optional() }).default({}),
+  } as const;
+}
+
+export type AdminSchemas = ReturnType<typeof createAdminSchemas>;

@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { BOT_CHECK_RESULTS } from './bot-check';
 import { CONTACT_REASONS } from './contact-filter';
 import { HOOK_OUTCOMES } from './moderation-hook';
 
@@ -10,6 +11,7 @@ export interface SafetyMetrics {
   hookOutcomes: Counter<'outcome'>;
   hookSeconds: Histogram;
   candidatesDropped: Counter<'where'>;
+  botChecks: Counter<'result'>;
 }
 
 function zeroed<L extends string>(counter: Counter<L>, label: L, values: readonly string[]): Counter<L> {
@@ -56,6 +58,16 @@ export function createSafetyMetrics(registry: Registry): SafetyMetrics {
       }),
       'where',
       ['ice_candidate', 'sdp'],
+    ),
+    botChecks: zeroed(
+      new Counter({
+        name: 'chat_bot_checks_total',
+        help: 'Handshakes at the bot check, per result',
+        labelNames: ['result'],
+        registers,
+      }),
+      'result',
+      BOT_CHECK_RESULTS,
     ),
   };
 }

@@ -1,13 +1,16 @@
 import { Redis } from 'ioredis';
+import { MemoryExpiringMarks } from '../../src/domain/memory/memory-expiring-marks';
 import { MemoryMatchQueue } from '../../src/domain/memory/memory-match-queue';
 import { MemoryModerationStore } from '../../src/domain/memory/memory-moderation';
 import { MemoryPairHistory } from '../../src/domain/memory/memory-pair-history';
 import { MemoryPresence } from '../../src/domain/memory/memory-presence';
 import { MemoryRoomManager } from '../../src/domain/memory/memory-room-manager';
-import type { MatchQueue } from '../../src/domain/match-queue';
-import type { ModerationStore } from '../../src/domain/moderation';
+import type { ExpiringMarks } from '../../src/domain/expiring-marks';
+import type { MatchQueue, MatchQueueOptions } from '../../src/domain/match-queue';
+import type { ModerationLimits, ModerationStore } from '../../src/domain/moderation';
 import type { PairHistory, PairHistoryTimings } from '../../src/domain/pair-history';
 import type { Presence } from '../../src/domain/presence';
+import { RedisExpiringMarks } from '../../src/domain/redis/redis-expiring-marks';
 import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
 import { RedisModerationStore } from '../../src/domain/redis/redis-moderation';
 import { RedisPairHistory } from '../../src/domain/redis/redis-pair-history';
@@ -23,11 +26,12 @@ export interface QueueSetup {
 
 /** Builds fresh, isolated instances of every interface for one implementation. */
 export interface Backend {
-  queue(timings: PairHistoryTimings & { interestTimeoutMs: number; scanLimit?: number }): QueueSetup;
+  queue(timings: PairHistoryTimings & MatchQueueOptions): QueueSetup;
   rooms(historyLimit: number): RoomManager;
   pairs(timings: PairHistoryTimings): PairHistory;
-  moderation(windowMs: number): ModerationStore;
+  moderation(limits: ModerationLimits): ModerationStore;
   presence(nodeId: string, deadAfterMs: number, clock?: () => number): Presence;
+  marks(): ExpiringMarks;
 }
 
 export interface RedisHarness {
@@ -66,29 +70,31 @@ export function contractBackends(): { backends: [string, Backend][]; redis: Redi
   };
 
   const memory: Backend = {
-    queue({ interestTimeoutMs, scanLimit, ...timings }) {
+    queue({ interestTimeoutMs, scanLimit, localPreferenceMs, ...timings }) {
       const pairs = new MemoryPairHistory(timings);
-      return { queue: new MemoryMatchQueue(pairs, interestTimeoutMs, scanLimit), pairs };
+      return { queue: new MemoryMatchQueue(pairs, { interestTimeoutMs, scanLimit, localPreferenceMs }), pairs };
     },
     rooms: (historyLimit) => new MemoryRoomManager(historyLimit),
     pairs: (timings) => new MemoryPairHistory(timings),
-    moderation: (windowMs) => new MemoryModerationStore(windowMs),
+    moderation: (limits) => new MemoryModerationStore(limits),
     presence: (nodeId) => new MemoryPresence(nodeId),
+    marks: () => new MemoryExpiringMarks(),
   };
 
   const onRedis: Backend = {
-    queue({ interestTimeoutMs, scanLimit, ...timings }) {
+    queue({ interestTimeoutMs, scanLimit, localPreferenceMs, ...timings }) {
       const prefix = redis.freshPrefix();
       return {
-        queue: new RedisMatchQueue(client!, { interestTimeoutMs, scanLimit, prefix }),
+        queue: new RedisMatchQueue(client!, { interestTimeoutMs, scanLimit, localPreferenceMs, prefix }),
         pairs: new RedisPairHistory(client!, timings, prefix),
       };
     },
     rooms: (historyLimit) => new RedisRoomManager(client!, historyLimit, redis.freshPrefix()),
     pairs: (timings) => new RedisPairHistory(client!, timings, redis.freshPrefix()),
-    moderation: (windowMs) => new RedisModerationStore(client!, windowMs, redis.freshPrefix()),
+    moderation: (limits) => new RedisModerationStore(client!, limits, redis.freshPrefix()),
     presence: (nodeId, deadAfterMs, clock) =>
       new RedisPresence(client!, { nodeId, deadAfterMs, clock, prefix: redis.freshPrefix() }),
+    marks: () => new RedisExpiringMarks(client!, redis.freshPrefix()),
   };
 
   return {

@@ -24,6 +24,8 @@ function user(userId: string, options: Partial<WaitingUser> = {}): WaitingUser {
 }
 
 const partnerOf = (match: Match | null) => match?.partner.userId;
+/** The pair-history side of user(id): the same id and IP hash. */
+const member = (userId: string, ipHash = `ip-${userId}`) => ({ userId, ipHash });
 
 describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
   const setup = () => backend.queue({ interestTimeoutMs: TIMEOUT, rematchCooldownMs: COOLDOWN, blockTtlMs: 3_600_000 });
@@ -31,9 +33,9 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
   test('pairs the longest-waiting open user first (FIFO)', async () => {
     const { queue, pairs } = setup();
     // Three users who may not meet each other all wait, in arrival order.
-    await pairs.block('a', 'b', T0);
-    await pairs.block('a', 'c', T0);
-    await pairs.block('b', 'c', T0);
+    await pairs.block(member('a'), member('b'), T0);
+    await pairs.block(member('a'), member('c'), T0);
+    await pairs.block(member('b'), member('c'), T0);
     for (const [i, id] of ['a', 'b', 'c'].entries()) {
       expect(await queue.matchOrEnqueue(user(id, { enqueuedAt: T0 + i }), T0 + i)).toBeNull();
     }
@@ -126,13 +128,69 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
       ['late', 'b0'],
       ['late', 'b1'],
     ] as const) {
-      await open.pairs.block(a, b, T0);
+      await open.pairs.block(member(a), member(b), T0);
     }
     for (const id of ['b0', 'b1', 'ok']) await open.queue.matchOrEnqueue(user(id, { enqueuedAt: T0 }), T0);
     expect(open.queue.boundedScans()).toBe(0);
     expect(await open.queue.matchOrEnqueue(user('late', { enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
     expect(open.queue.boundedScans()).toBe(1);
     expect(partnerOf(await open.queue.matchOrEnqueue(user('fresh', { enqueuedAt: T0 + 2 }), T0 + 2))).toBe('b0');
+  });
+
+  test('a blocked or just-met address cannot reach the same user under a fresh id', async () => {
+    const { queue, pairs } = setup();
+    await pairs.block(member('victim', 'home'), member('stalker', 'attic'), T0);
+    await pairs.recordMeeting(member('victim', 'home'), member('visitor', 'cafe'), T0);
+    await queue.matchOrEnqueue(user('victim', { ipHash: 'home' }), T0);
+    // Blocked: not even as a last resort.
+    expect(await queue.matchOrEnqueue(user('stalker-2', { ipHash: 'attic', enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
+    expect(await queue.openToAnyone('stalker-2', T0 + TIMEOUT + 1)).toBeNull();
+    await queue.remove('stalker-2');
+    // Just met: skipped until the fresh id has waited out and nobody else is there.
+    expect(await queue.matchOrEnqueue(user('visitor-2', { ipHash: 'cafe', enqueuedAt: T0 + 2 }), T0 + 2)).toBeNull();
+    expect(partnerOf(await queue.openToAnyone('visitor-2', T0 + TIMEOUT + 2))).toBe('victim');
+    // Another address meets the victim at once.
+    await queue.matchOrEnqueue(user('victim', { ipHash: 'home', enqueuedAt: T0 + 3 }), T0 + 3);
+    expect(partnerOf(await queue.matchOrEnqueue(user('passer-by', { ipHash: 'street' }), T0 + 4))).toBe('victim');
+  });
+
+  test('same-node preference: a local user who waited at most localPreferenceMs less wins, after interests', async () => {
+    const preferring = backend.queue({
+      interestTimeoutMs: TIMEOUT,
+      rematchCooldownMs: COOLDOWN,
+      blockTtlMs: 3_600_000,
+      localPreferenceMs: 1000,
+    });
+    const { queue, pairs } = preferring;
+    /** Two waiting users who may not meet each other: `remote` on node-2, `local` on node-1. */
+    const waitingPair = async (remote: WaitingUser, local: WaitingUser) => {
+      await pairs.block(member(remote.userId), member(local.userId), T0);
+      expect(await queue.matchOrEnqueue(remote, remote.enqueuedAt)).toBeNull();
+      expect(await queue.matchOrEnqueue(local, local.enqueuedAt)).toBeNull();
+    };
+    const at = (ms: number, id: string, options: Partial<WaitingUser> = {}) => user(id, { enqueuedAt: T0 + ms, ...options });
+
+    await waitingPair(at(0, 'r1', { nodeId: 'node-2' }), at(500, 'l1'));
+    expect(partnerOf(await queue.matchOrEnqueue(at(600, 'j1'), T0 + 600))).toBe('l1');
+    expect(partnerOf(await queue.matchOrEnqueue(at(700, 'j1b', { nodeId: 'node-3' }), T0 + 700))).toBe('r1');
+
+    // A local user who arrived more than localPreferenceMs after the remote one does not jump ahead.
+    await waitingPair(at(1000, 'r2', { nodeId: 'node-2' }), at(2500, 'l2'));
+    expect(partnerOf(await queue.matchOrEnqueue(at(2600, 'j2'), T0 + 2600))).toBe('r2');
+    await queue.remove('l2');
+
+    // Within an interest the same holds; a shared interest still beats a local stranger.
+    await waitingPair(at(3000, 'r3', { nodeId: 'node-2', interests: ['art'] }), at(3500, 'l3', { interests: ['art'] }));
+    expect(partnerOf(await queue.matchOrEnqueue(at(3600, 'j3', { interests: ['art'] }), T0 + 3600))).toBe('l3');
+    await queue.matchOrEnqueue(at(3700, 'plain-local'), T0 + 3700);
+    expect(partnerOf(await queue.matchOrEnqueue(at(3800, 'j4', { interests: ['art'] }), T0 + 3800))).toBe('r3');
+
+    // Off (the default): strict FIFO across nodes.
+    const fifo = setup();
+    await fifo.pairs.block(member('r5'), member('l5'), T0);
+    await fifo.queue.matchOrEnqueue(at(0, 'r5', { nodeId: 'node-2' }), T0);
+    await fifo.queue.matchOrEnqueue(at(1, 'l5'), T0 + 1);
+    expect(partnerOf(await fifo.queue.matchOrEnqueue(at(2, 'j5'), T0 + 2))).toBe('r5');
   });
 
   test('remove is idempotent and a removed user is never matched', async () => {
@@ -221,7 +279,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('blocked pairs never match, not even as a last resort', async () => {
     const { queue, pairs } = setup();
-    await pairs.block('a', 'b', T0);
+    await pairs.block(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { interests: ['music'] }), T0);
     expect(await queue.matchOrEnqueue(user('b', { interests: ['music'], enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
     expect(await queue.openToAnyone('b', T0 + 1 + TIMEOUT)).toBeNull();
@@ -233,7 +291,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('recent partners are skipped unless the joiner waited out and nobody else is open', async () => {
     const { queue, pairs } = setup();
-    await pairs.recordMeeting('a', 'b', T0);
+    await pairs.recordMeeting(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
     expect(await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1)).toBeNull();
     // A user of another type is nobody for b, so after the window b meets its recent partner.
@@ -243,7 +301,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('a recent partner loses to anyone else who is open', async () => {
     const { queue, pairs } = setup();
-    await pairs.recordMeeting('a', 'b', T0);
+    await pairs.recordMeeting(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
     await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
     await queue.matchOrEnqueue(user('c', { interests: ['x'], enqueuedAt: T0 + 2 }), T0 + 2);
@@ -259,9 +317,9 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('the longest-waiting recent partner is the last resort', async () => {
     const { queue, pairs } = setup();
-    await pairs.recordMeeting('x', 'a', T0);
-    await pairs.recordMeeting('x', 'b', T0);
-    await pairs.block('a', 'b', T0);
+    await pairs.recordMeeting(member('x'), member('a'), T0);
+    await pairs.recordMeeting(member('x'), member('b'), T0);
+    await pairs.block(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
     await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
     await queue.matchOrEnqueue(user('x', { interests: ['music'], enqueuedAt: T0 + 2 }), T0 + 2);
@@ -270,7 +328,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('openToAnyone on a user who is already open keeps their place in line', async () => {
     const { queue, pairs } = setup();
-    await pairs.block('a', 'b', T0);
+    await pairs.block(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 }), T0);
     await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + 1 }), T0 + 1);
     expect(await queue.openToAnyone('a', T0 + TIMEOUT)).toBeNull();
@@ -279,7 +337,7 @@ describe.each(backends)('MatchQueue contract (%s)', (_name, backend) => {
 
   test('recent partners meet normally once the cooldown has passed', async () => {
     const { queue, pairs } = setup();
-    await pairs.recordMeeting('a', 'b', T0);
+    await pairs.recordMeeting(member('a'), member('b'), T0);
     await queue.matchOrEnqueue(user('a', { enqueuedAt: T0 + COOLDOWN }), T0 + COOLDOWN);
     expect(partnerOf(await queue.matchOrEnqueue(user('b', { enqueuedAt: T0 + COOLDOWN }), T0 + COOLDOWN))).toBe('a');
   });

@@ -1,136 +1,45 @@
 /**
  * Browser end-to-end tests: the demo client in public/ against the real server, in headless Chromium
  * with a fake camera. Run with `npm run test:e2e` (see run-e2e.js: loopback-only network namespace).
- *
- * Functions evaluated in the page reach the DOM through `globalThis as any`, so this file needs no DOM
- * typings. They are real functions, not strings: Playwright polls string predicates with eval(), which
- * the server's Content-Security-Policy (rightly) forbids.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createServer } from '../../src/server';
-import { loadConfig } from '../../src/config';
+import type { Browser } from 'playwright-core';
+import {
+  DemoSession,
+  MEDIA_MS,
+  STEP_MS,
+  launchChromium,
+  pair,
+  screenshot,
+  start,
+  startDemoServer,
+  waitForStatus,
+  type DemoServer,
+  type Win,
+} from './support';
 
-type Win = any;
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(__dirname, 'artifacts');
-const STEP_MS = 15_000; // deadline for one UI step (pairing, a message arriving, ...)
-const MEDIA_MS = 30_000; // deadline for WebRTC to connect and frames to flow
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-let server: ReturnType<typeof createServer>;
-let baseUrl: string;
+let demo: DemoServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let session: DemoSession;
+const openDemo = (label: string) => session.open(label);
 
 beforeAll(async () => {
   if (process.env.E2E_NETNS !== '1') {
     console.warn('[e2e] not inside the isolated network namespace: run via `npm run test:e2e`');
   }
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  server = createServer(
-    loadConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      MATCH_INTEREST_TIMEOUT_MS: '500',
-      REMATCH_COOLDOWN_MS: '0',
-      RECONNECT_GRACE_MS: '0',
-      USER_COUNT_INTERVAL_MS: '200',
-    }),
-  );
-  const port = await server.listen();
-  baseUrl = `http://127.0.0.1:${port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: STEP_MS });
+  demo = await startDemoServer();
+  browser = await launchChromium();
+  session = new DemoSession(browser, () => demo.baseUrl);
 });
 
 afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close().catch(() => undefined)));
-  const errors = pageErrors.splice(0);
-  expect(errors).toEqual([]);
+  expect(await session.end()).toEqual([]);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
+  await demo?.server.close();
 });
-
-// ---- helpers -------------------------------------------------------------------------------
-
-/** A fresh browser context (own cookies, own socket) with camera/mic granted, on the demo page. */
-async function openDemo(label: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
-  contexts.push(context);
-  await context.grantPermissions(['camera', 'microphone'], { origin: baseUrl });
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_MS);
-  page.on('pageerror', (error) => pageErrors.push(`[${label}] ${error.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') console.log(`[${label}] console.error: ${msg.text()}`);
-  });
-  await page.goto(`${baseUrl}/`, { timeout: STEP_MS });
-  if (!(await page.evaluate(() => typeof (globalThis as Win).io === 'function'))) {
-    const status = await page.request
-      .get(`${baseUrl}/socket.io/socket.io.js`, { timeout: STEP_MS })
-      .then((response) => `HTTP ${response.status()}`)
-      .catch((error: Error) => error.message.split('\n')[0]);
-    throw new Error(`[${label}] the Socket.io client script /socket.io/socket.io.js did not load (${status})`);
-  }
-  // The server sends `session` first on connect: the page knows its own anonymous id.
-  await page.waitForFunction(() => typeof (globalThis as Win).__demo?.userId === 'string', null, { timeout: STEP_MS });
-  return page;
-}
-
-async function waitForStatus(page: Page, text: string, timeout = STEP_MS): Promise<void> {
-  try {
-    await page.waitForFunction(
-      (want) => ((globalThis as Win).document.querySelector('#status')?.textContent ?? '').includes(want),
-      text,
-      { timeout },
-    );
-  } catch (error) {
-    const actual = await page
-      .locator('#status')
-      .textContent()
-      .catch(() => '?');
-    throw new Error(`status never contained ${JSON.stringify(text)}; last status: ${JSON.stringify(actual)}`, { cause: error });
-  }
-}
-
-async function start(page: Page, type: 'chat' | 'video', interests = ''): Promise<void> {
-  await page.click(`#type-${type}`);
-  if (interests) await page.fill('#interests', interests);
-  await page.click('#start');
-}
-
-async function pair(a: Page, b: Page, type: 'chat' | 'video', interests = ''): Promise<void> {
-  await start(a, type, interests);
-  await waitForStatus(a, 'Waiting');
-  await start(b, type, interests);
-  await Promise.all([waitForStatus(a, 'Connected'), waitForStatus(b, 'Connected')]);
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-}
 
 // ---- tests ---------------------------------------------------------------------------------
 

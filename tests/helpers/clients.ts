@@ -1,5 +1,5 @@
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
-import { io, type Socket } from 'socket.io-client';
+import { io, type Socket, type SocketReservedEvents } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config';
 import { createSchemas, type ClientEventName } from '../../src/realtime/schemas';
@@ -37,19 +37,44 @@ export async function connectClient(url: string, options: Parameters<typeof io>[
   return socket;
 }
 
+/** Every event a client can receive: the contract's, plus socket.io-client's own (`disconnect`, ...). */
+export type ServerEvents = ServerToClientEvents & SocketReservedEvents;
+export type ServerEventName = keyof ServerEvents;
+/** What a listener of `E` receives first (undefined for events without a payload). */
+export type ServerPayload<E extends ServerEventName> = Parameters<ServerEvents[E]>[0];
+
+/**
+ * A payload type given by hand instead of by the event name: accepted for call sites written
+ * before the helpers were typed, never needed. Without it, `event` must still be a contract name.
+ */
+type UntypedEvent<T> = [T] extends [never] ? ServerEventName : string;
+
 /** Resolves with the next `event` payload, or rejects after `ms`. */
-export function waitFor<T = any>(
+export function waitFor<E extends ServerEventName>(
+  socket: Socket,
+  event: E,
+  ms?: number,
+  filter?: (payload: ServerPayload<E>) => boolean,
+): Promise<ServerPayload<E>>;
+/** @deprecated Name the event and drop the type argument: the payload type follows from the event. */
+export function waitFor<T = never>(
+  socket: Socket,
+  event: UntypedEvent<T>,
+  ms?: number,
+  filter?: (payload: NoInfer<T>) => boolean,
+): Promise<NoInfer<T>>;
+export function waitFor(
   socket: Socket,
   event: string,
   ms = DEFAULT_WAIT_MS,
-  filter: (payload: T) => boolean = () => true,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
+  filter: (payload: unknown) => boolean = () => true,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, listener);
       reject(new Error(`timed out after ${ms} ms waiting for "${event}"`));
     }, ms);
-    const listener = (payload: T) => {
+    const listener = (payload: unknown) => {
       if (!filter(payload)) return;
       clearTimeout(timer);
       socket.off(event, listener);
@@ -60,7 +85,7 @@ export function waitFor<T = any>(
 }
 
 /** Fails if `event` arrives within `ms`: the only fixed wait, used to prove an absence. */
-export function expectNoEvent(socket: Socket, event: string, ms = 300): Promise<void> {
+export function expectNoEvent(socket: Socket, event: ServerEventName, ms = 300): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const listener = (payload: unknown) => {
       clearTimeout(timer);
@@ -76,15 +101,18 @@ export function expectNoEvent(socket: Socket, event: string, ms = 300): Promise<
 
 /** Emits `event` (any name, any arguments) and resolves with the `error` the server answers it with. */
 export function refusalOf(socket: Socket, event: string, ...args: unknown[]): Promise<ErrorPayload> {
-  const refused = waitFor<ErrorPayload>(socket, 'error');
+  const refused = waitFor(socket, 'error');
   socket.emit(event, ...args);
   return refused;
 }
 
 /** Collects every payload of `event` from now on. */
-export function record<T = any>(socket: Socket, event: string): T[] {
-  const seen: T[] = [];
-  socket.on(event, (payload: T) => seen.push(payload));
+export function record<E extends ServerEventName>(socket: Socket, event: E): ServerPayload<E>[];
+/** @deprecated Name the event and drop the type argument: the payload type follows from the event. */
+export function record<T = never>(socket: Socket, event: UntypedEvent<T>): NoInfer<T>[];
+export function record(socket: Socket, event: string): unknown[] {
+  const seen: unknown[] = [];
+  socket.on(event, (payload: unknown) => seen.push(payload));
   return seen;
 }
 
@@ -92,7 +120,7 @@ export async function joinAndWait(
   socket: TestClient,
   payload: Parameters<ClientToServerEvents['join']>[0],
 ): Promise<PartnerFoundPayload> {
-  const found = waitFor<PartnerFoundPayload>(socket, 'partner_found');
+  const found = waitFor(socket, 'partner_found');
   socket.emit('join', payload);
   return found;
 }
@@ -103,7 +131,7 @@ export async function pairClients(url: string | [string, string], type: 'chat' |
   const a = await connectClient(urlA);
   const b = await connectClient(urlB);
   const waiting = waitFor(a, 'waiting_for_partner');
-  const foundA = waitFor<PartnerFoundPayload>(a, 'partner_found');
+  const foundA = waitFor(a, 'partner_found');
   a.emit('join', { type });
   await waiting;
   const foundB = joinAndWait(b, { type });

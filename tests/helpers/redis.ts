@@ -8,6 +8,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Stops the server and starts a fresh, empty one on the same port. */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void;
+  /** Thaws a frozen server (SIGCONT). */
+  thaw(): void;
 }
 
 const START_DEADLINE_MS = 5000;
@@ -75,6 +79,8 @@ async function waitUntilReady(port: number, child: ChildProcess, output: () => s
 
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  // a frozen server would not act on SIGTERM until thawed
+  child.kill('SIGCONT');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), STOP_DEADLINE_MS);
@@ -106,5 +112,7 @@ export async function startRedis(): Promise<RedisServer> {
       await stop();
       await start();
     },
+    freeze: () => void current?.kill('SIGSTOP'),
+    thaw: () => void current?.kill('SIGCONT'),
   };
 }

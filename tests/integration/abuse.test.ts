@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ErrorCode } from '../../src/errors';
-import type { ChatMessage, ErrorPayload, PartnerFoundPayload } from '../../src/realtime/events';
+import type { ErrorPayload } from '../../src/realtime/events';
 import {
   CLIENT_EVENTS,
   connectClient,
@@ -13,6 +13,7 @@ import {
   record,
   refusalOf,
   waitFor,
+  type ServerEventName,
   type TestClient,
 } from '../helpers/clients';
 import { getJson, useTestServer } from '../helpers/server';
@@ -28,7 +29,7 @@ async function refusals(): Promise<Record<ErrorCode, number>> {
 /** Triggers a refusal and checks the `error` event and the /stats counter for its code. */
 async function expectRefusal(socket: TestClient, code: ErrorCode, trigger: () => void): Promise<ErrorPayload> {
   const before = await refusals();
-  const error = waitFor<ErrorPayload>(socket, 'error');
+  const error = waitFor(socket, 'error');
   trigger();
   const payload = await error;
   expect(payload).toMatchObject({ code, message: expect.any(String) });
@@ -39,7 +40,15 @@ async function expectRefusal(socket: TestClient, code: ErrorCode, trigger: () =>
 }
 
 /** Events that reach a user from a partner; none may arrive at a bystander. */
-const DELIVERIES = ['new_message', 'user_typing', 'offer', 'answer', 'ice_candidate', 'partner_disconnected', 'partner_found'];
+const DELIVERIES: ServerEventName[] = [
+  'new_message',
+  'user_typing',
+  'offer',
+  'answer',
+  'ice_candidate',
+  'partner_disconnected',
+  'partner_found',
+];
 
 function expectQuiet(sockets: TestClient[], ms = 300): Promise<unknown> {
   return Promise.all(sockets.flatMap((socket) => DELIVERIES.map((event) => expectNoEvent(socket, event, ms))));
@@ -59,7 +68,7 @@ function roomEvents(roomId: string): Array<[string, unknown]> {
 }
 
 async function chatStillWorks(a: TestClient, b: TestClient, roomId: string, text = 'still here'): Promise<void> {
-  const delivered = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === text);
+  const delivered = waitFor(b, 'new_message', 5000, (m) => m.text === text);
   a.emit('send_message', { roomId, message: text });
   expect((await delivered).sender).toBe(a.session.userId);
 }
@@ -142,8 +151,13 @@ describe('every client-triggerable error code is sent and counted in /stats', ()
   });
 
   test('BANNED: a reported user cannot queue again (BAN_REPORT_THRESHOLD=1)', async () => {
-    await srv.restart({ BAN_REPORT_THRESHOLD: '1', BAN_DURATION_MS: '60000' });
-    const { a, b, roomId } = await pairClients(srv.url);
+    await srv.restart({ BAN_REPORT_THRESHOLD: '1', REPORT_MIN_ROOM_MS: '0', BAN_DURATION_MS: '60000' });
+    // A report from the reported user's own address does not count; this one comes from elsewhere.
+    const b = await connectClient(srv.url);
+    const a = await connectClient(srv.url, { localAddress: '127.0.0.2' } as Parameters<typeof connectClient>[1]);
+    b.emit('join', { type: 'chat' });
+    await waitFor(b, 'waiting_for_partner');
+    const { roomId } = await joinAndWait(a, { type: 'chat' });
     const told = waitFor(b, 'partner_disconnected');
     a.emit('report', { roomId, reason: 'harassment', details: 'test' });
     await told;
@@ -214,7 +228,7 @@ describe('prototype pollution', () => {
     const { a, b, roomId } = await pairClients(srv.url);
     const c = await connectClient(srv.url);
     const events = [...CLIENT_EVENTS, 'unknown'];
-    const errors = record<ErrorPayload>(c, 'error');
+    const errors = record(c, 'error');
     for (const event of events) {
       const payload = JSON.parse(MALICIOUS);
       payload.roomId = roomId;
@@ -236,7 +250,7 @@ describe('prototype pollution', () => {
   test('a polluting send_message from a paired user is delivered as plain text with server fields', async () => {
     const { a, b, roomId } = await pairClients(srv.url);
     const payload = JSON.parse(`{"roomId":"${roomId}","message":"hi","__proto__":{"sender":"spoofed","polluted":"yes"}}`);
-    const delivered = waitFor<ChatMessage>(b, 'new_message');
+    const delivered = waitFor(b, 'new_message');
     a.emit('send_message', payload);
     const message = await delivered;
     expect(message).toEqual({
@@ -289,7 +303,7 @@ describe('identity', () => {
     const a = await connectClient(srv.url);
     const b = await connectClient(srv.url);
     expect(new Set([a.session.userId, b.session.userId, victim.session.userId]).size).toBe(3);
-    const foundA = waitFor<PartnerFoundPayload>(a, 'partner_found');
+    const foundA = waitFor(a, 'partner_found');
     a.emit('join', { type: 'chat', userId: victim.session.userId });
     await waitFor(a, 'waiting_for_partner');
     const foundB = await joinAndWait(b, { type: 'chat', userId: victim.session.userId });
@@ -297,7 +311,7 @@ describe('identity', () => {
     expect(fa.partnerId).toBe(b.session.userId);
     expect(foundB.partnerId).toBe(a.session.userId);
     const roomId = fa.roomId;
-    const atB = waitFor<ChatMessage>(b, 'new_message');
+    const atB = waitFor(b, 'new_message');
     const spoof = {
       roomId,
       message: 'hello',

@@ -215,3 +215,40 @@ describe('rate-limit keys in Redis', () => {
     }
   });
 });
+
+describe('cheap to poke', () => {
+  test('a refusal flood writes one line per address and reason, then one summary per interval', async () => {
+    const { url } = await start('memory', { MAX_CONNECTIONS_PER_IP: '1', REFUSAL_LOG_INTERVAL_MS: '200' });
+    const lines: Array<[string, Record<string, unknown>]> = [];
+    jest.spyOn(srv!.server.logger, 'info').mockImplementation(((message: string, meta: Record<string, unknown>) => {
+      lines.push([message, meta]);
+      return srv!.server.logger;
+    }) as never);
+    await connectClient(url, fromAddress(ATTACKER));
+    for (let i = 0; i < 100; i += 1) expect((await pollingHandshake(url, { localAddress: ATTACKER })).status).toBe(403);
+    const repeated = () =>
+      lines
+        .filter(([message]) => message === 'connection refusals repeated')
+        .reduce((sum, [, meta]) => sum + Number(meta.count), 0);
+    await eventually(() => repeated() === 99);
+    const refusalLines = lines.filter(([message]) => message.startsWith('connection refus'));
+    expect(refusalLines.filter(([message]) => message.startsWith('connection refused')).length).toBe(1);
+    expect(JSON.stringify(refusalLines)).not.toContain('127.0.0.');
+  });
+
+  test('GET /health reads the shared counts at most once per HEALTH_CACHE_MS, however often it is polled', async () => {
+    const quiet = { NODE_HEARTBEAT_MS: '60000', NODE_DEAD_AFTER_MS: '120000', USER_COUNT_INTERVAL_MS: '60000' };
+    const { url } = await start('redis', { ...quiet, HEALTH_CACHE_MS: '60000' });
+    const client = new Redis(redis!.url);
+    const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await client.info('stats'))?.[1]);
+    try {
+      await eventually(async () => (await getJson(`${url}/health`)).status === 200);
+      const before = await processed();
+      for (let i = 0; i < 50; i += 1) expect((await getJson(`${url}/health`)).body.status).toBe('ok');
+      // the INFO calls themselves are two of them
+      expect((await processed()) - before).toBeLessThan(10);
+    } finally {
+      client.disconnect();
+    }
+  });
+});

@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
-import type { ChatMessage, PartnerFoundPayload, SessionInfo } from '../../src/realtime/events';
 import {
   closeAllClients,
   connectClient,
@@ -48,7 +47,7 @@ test('users on different nodes pair, chat, type and signal', async () => {
   expect(foundA.partnerId).toBe(b.session.userId);
   expect([foundA.initiator, foundB.initiator].sort()).toEqual([false, true]);
 
-  const message = waitFor<ChatMessage>(b, 'new_message');
+  const message = waitFor(b, 'new_message');
   a.emit('send_message', { roomId, message: 'across nodes' });
   expect(await message).toMatchObject({ text: 'across nodes', sender: a.session.userId });
   const typing = waitFor(a, 'user_typing');
@@ -78,7 +77,7 @@ test('500 users joining at once across three nodes are each paired exactly once'
   for (let batch = 0; batch < 10; batch += 1) {
     clients.push(...(await Promise.all(Array.from({ length: 50 }, (_, i) => connectClient(servers[(batch * 50 + i) % 3]!.url)))));
   }
-  const found = clients.map((client) => waitFor<PartnerFoundPayload>(client, 'partner_found', 20000));
+  const found = clients.map((client) => waitFor(client, 'partner_found', 20000));
   for (const client of clients) client.emit('join', { type: 'chat' });
   const results = await Promise.all(found);
   const byRoom = new Map<string, string[]>();
@@ -108,7 +107,7 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   expect(stats.body.error.code).toBe('UNAVAILABLE');
   // Local work goes on: a pair on one node keeps talking, and new sockets are admitted with the
   // per-IP limits falling back to memory.
-  const stillTalking = waitFor<ChatMessage>(local.b, 'new_message');
+  const stillTalking = waitFor(local.b, 'new_message');
   local.a.emit('send_message', { roomId: local.roomId, message: 'redis is down' });
   expect((await stillTalking).text).toBe('redis is down');
   const newcomer = await connectClient(one!.url);
@@ -128,7 +127,7 @@ test('when Redis restarts empty, waiting users are queued again and paired users
   const waiting = waitFor(waiter, 'waiting_for_partner');
   waiter.emit('join', { type: 'chat' });
   await waiting;
-  const found = waitFor<PartnerFoundPayload>(waiter, 'partner_found', 15000);
+  const found = waitFor(waiter, 'partner_found', 15000);
   const ended = [pair.a, pair.b].map((client) => waitFor(client, 'partner_disconnected', 15000));
   await redis.restart();
   expect(await Promise.all(ended)).toEqual([{ reason: 'disconnected' }, { reason: 'disconnected' }]);
@@ -153,14 +152,14 @@ test('a dropped user recovers their session on another node within the grace', a
   // and offset, as socket.io-client would send them on reconnect.
   const resumed = io(two!.url, { transports: ['websocket'], forceNew: true, reconnection: false, autoConnect: false });
   Object.assign(resumed, { _pid: (a as any)._pid, _lastOffset: (a as any)._lastOffset });
-  const session = waitFor<SessionInfo>(resumed, 'session');
-  const missed = waitFor<ChatMessage>(resumed, 'new_message', 5000, (m) => m.text === 'sent while you were away');
+  const session = waitFor(resumed, 'session');
+  const missed = waitFor(resumed, 'new_message', 5000, (m) => m.text === 'sent while you were away');
   const reconnected = waitFor(b, 'partner_reconnected');
   resumed.connect();
   expect(await session).toEqual({ userId: a.session.userId, recovered: true });
   await missed;
   await reconnected;
-  const back = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.sender === a.session.userId);
+  const back = waitFor(b, 'new_message', 5000, (m) => m.sender === a.session.userId);
   resumed.emit('send_message', { roomId, message: 'back on node two' });
   expect((await back).text).toBe('back on node two');
   resumed.disconnect();
@@ -178,12 +177,12 @@ test('a waiting user who drops and recovers on another node keeps waiting and ge
   });
   const resumed = io(two!.url, { transports: ['websocket'], forceNew: true, reconnection: false, autoConnect: false });
   Object.assign(resumed, { _pid: (waiter as any)._pid, _lastOffset: (waiter as any)._lastOffset });
-  const session = waitFor<SessionInfo>(resumed, 'session');
+  const session = waitFor(resumed, 'session');
   const waitingAgain = waitFor(resumed, 'waiting_for_partner');
   resumed.connect();
   expect(await session).toEqual({ userId: waiter.session.userId, recovered: true });
   await waitingAgain;
-  const found = waitFor<PartnerFoundPayload>(resumed, 'partner_found');
+  const found = waitFor(resumed, 'partner_found');
   const newcomer = await connectClient(one!.url);
   expect((await joinAndWait(newcomer, { type: 'chat' })).partnerId).toBe(waiter.session.userId);
   expect((await found).partnerId).toBe(newcomer.session.userId);
@@ -205,9 +204,26 @@ test("a node's graceful shutdown tells its users' partners on other nodes", asyn
   expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
 });
 
+test("a node's graceful shutdown takes its waiting users out of the shared queue", async () => {
+  const [one, two] = await startNodes(2);
+  const waiter = await connectClient(one!.url);
+  const waiting = waitFor(waiter, 'waiting_for_partner');
+  waiter.emit('join', { type: 'chat' });
+  await waiting;
+  await one!.close();
+  expect(await two!.server.services.queue.isWaiting(waiter.session.userId)).toBe(false);
+  expect((await two!.server.services.queue.waitingCounts()).chat).toBe(0);
+  // A live user on the other node must not be paired with the ghost.
+  const newcomer = await connectClient(two!.url);
+  const queued = waitFor(newcomer, 'waiting_for_partner');
+  const noGhost = expectNoEvent(newcomer, 'partner_found');
+  newcomer.emit('join', { type: 'chat' });
+  await Promise.all([queued, noGhost]);
+});
+
 describe('a node in a child process', () => {
+  // startChildServer kills every child it started at the end of each test.
   let child: ChildServer | undefined;
-  afterEach(() => child?.process.kill('SIGKILL'));
 
   test("killed with SIGKILL: survivors tell the dead node's partners and drop its queue entries", async () => {
     const [survivor] = await startNodes(1);
@@ -227,7 +243,7 @@ describe('a node in a child process', () => {
     b.emit('join', { type: 'chat' });
     await waiting;
     expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
-  }, 40000);
+  }, 60000);
 
   test('a node taken for dead while frozen queues its waiting users again when it returns', async () => {
     const [survivor] = await startNodes(1);
@@ -241,11 +257,11 @@ describe('a node in a child process', () => {
       what: "the survivor dropping the frozen node's queue entries",
     });
     child.process.kill('SIGCONT');
-    const found = waitFor<PartnerFoundPayload>(waiter, 'partner_found', 10000);
+    const found = waitFor(waiter, 'partner_found', 10000);
     const newcomer = await connectClient(survivor!.url);
     newcomer.emit('join', { type: 'chat' });
     expect((await found).partnerId).toBe(newcomer.session.userId);
-  }, 30000);
+  }, 60000);
 
   test('after a Redis outage, a node waits a full NODE_DEAD_AFTER_MS before reaping peers that are slower to return', async () => {
     const [first] = await startNodes(1);
@@ -258,13 +274,21 @@ describe('a node in a child process', () => {
     try {
       await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
       await admin.ping();
+      // Resume the child only once the first node has beaten again after the outage: a heartbeat
+      // stamped after the pause means the beat that first saw the child's stale heartbeat is over,
+      // so a node that reaped without waiting would already have ended the room.
+      const pauseEndedAt = Date.now();
+      const firstNodeId = first!.server.services.presence.nodeId;
+      await eventually(async () => Number(await admin.zscore('rc:presence:nodes', firstNodeId)) > pauseEndedAt, 5000, {
+        what: "the first node's heartbeat after the outage",
+      });
     } finally {
       admin.disconnect();
     }
     child.process.kill('SIGCONT');
     await expectNoEvent(a, 'partner_disconnected', 4000);
-    const message = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === 'still here');
+    const message = waitFor(b, 'new_message', 5000, (m) => m.text === 'still here');
     a.emit('send_message', { roomId, message: 'still here' });
     expect((await message).sender).toBe(a.session.userId);
-  });
+  }, 60000);
 });

@@ -31,12 +31,12 @@ async function refusalCount(url: string, code: string): Promise<number> {
 }
 
 function nextError(socket: TestClient, ms?: number): Promise<ErrorPayload> {
-  return waitFor<ErrorPayload>(socket, 'error', ms);
+  return waitFor(socket, 'error', ms);
 }
 
 /** Sends a message from `a` and resolves once `b` has it. */
 async function deliver(a: TestClient, b: TestClient, roomId: string, text: string): Promise<ChatMessage> {
-  const delivered = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === text);
+  const delivered = waitFor(b, 'new_message', 5000, (m) => m.text === text);
   a.emit('send_message', { roomId, message: text });
   return delivered;
 }
@@ -47,7 +47,7 @@ describe('MAX_HTTP_BUFFER_SIZE', () => {
     const honest = await pairClients(url);
     const offender = await pairClients(url);
     await deliver(offender.a, offender.b, offender.roomId, 'x'.repeat(3000));
-    const dropped = waitFor<string>(offender.a, 'disconnect');
+    const dropped = waitFor(offender.a, 'disconnect');
     const partnerTold = waitFor(offender.b, 'partner_disconnected');
     const nothing = expectNoEvent(offender.b, 'new_message');
     offender.a.emit('send_message', { roomId: offender.roomId, message: 'x'.repeat(5000) });
@@ -64,7 +64,7 @@ describe('MAX_HTTP_BUFFER_SIZE', () => {
     const { url } = await start({ MAX_HTTP_BUFFER_SIZE: '4096' });
     const honest = await pairClients(url);
     const offender = await connectClient(url);
-    const dropped = waitFor<string>(offender, 'disconnect');
+    const dropped = waitFor(offender, 'disconnect');
     (offender as any).emit('send_message', { roomId: 'x', message: Buffer.alloc(8192) });
     expect(await dropped).toMatch(/transport (close|error)/);
     await deliver(honest.a, honest.b, honest.roomId, 'unaffected');
@@ -73,7 +73,7 @@ describe('MAX_HTTP_BUFFER_SIZE', () => {
 
 /** Three messages arrive; the fourth is refused with RATE_LIMITED and never reaches the partner. */
 async function expectFourthMessageRateLimited(a: TestClient, b: TestClient, roomId: string): Promise<void> {
-  const received = record<ChatMessage>(b, 'new_message');
+  const received = record(b, 'new_message');
   for (const text of ['m1', 'm2', 'm3']) a.emit('send_message', { roomId, message: text });
   await eventually(() => received.length === 3);
   const refused = nextError(a);
@@ -104,14 +104,14 @@ describe('per-socket event budgets', () => {
   test('the budget comes back after RATE_LIMIT_DURATION', async () => {
     const { url } = await start({ RATE_LIMIT_POINTS: '2', RATE_LIMIT_DURATION: '1' });
     const { a, b, roomId } = await pairClients(url);
-    const texts = record<ChatMessage>(b, 'new_message');
+    const texts = record(b, 'new_message');
     a.emit('send_message', { roomId, message: 'one' });
     a.emit('send_message', { roomId, message: 'two' });
     const { retryAfterMs } = await nextError(a);
     expect(retryAfterMs).toBeLessThanOrEqual(1000);
     await eventually(async () => {
       const outcome = Promise.race([
-        waitFor<ChatMessage>(b, 'new_message', 3000, (m) => m.text === 'later').then(() => true),
+        waitFor(b, 'new_message', 3000, (m) => m.text === 'later').then(() => true),
         nextError(a, 3000).then(() => false),
       ]);
       a.emit('send_message', { roomId, message: 'later' });
@@ -161,8 +161,8 @@ describe('per-socket event budgets', () => {
     const { url } = await start({ RATE_LIMIT_DISCONNECT_AFTER: '3' });
     const { a, b, roomId } = await pairClients(url);
     const abuser = await connectClient(url);
-    const errors = record<ErrorPayload>(abuser, 'error');
-    const dropped = waitFor<string>(abuser, 'disconnect');
+    const errors = record(abuser, 'error');
+    const dropped = waitFor(abuser, 'disconnect');
     for (let i = 0; i < 20; i += 1) abuser.emit('send_message', { roomId, message: 'spam' });
     expect(await dropped).toBe('io server disconnect');
     expect(errors.length).toBeGreaterThanOrEqual(3);
@@ -175,8 +175,8 @@ describe('per-socket event budgets', () => {
   test('RATE_LIMIT_DISCONNECT_AFTER counts rate-limit refusals too', async () => {
     const { url } = await start({ RATE_LIMIT_POINTS: '2', RATE_LIMIT_DISCONNECT_AFTER: '5' });
     const flooder = await connectClient(url);
-    const errors = record<ErrorPayload>(flooder, 'error');
-    const dropped = waitFor<string>(flooder, 'disconnect');
+    const errors = record(flooder, 'error');
+    const dropped = waitFor(flooder, 'disconnect');
     for (let i = 0; i < 50; i += 1) flooder.emit('typing', { roomId: 'r', isTyping: true });
     expect(await dropped).toBe('io server disconnect');
     expect(errors.filter((error) => error.code === 'RATE_LIMITED').length).toBeGreaterThanOrEqual(3);

@@ -1,4 +1,3 @@
-import type { PartnerFoundPayload } from '../../src/realtime/events';
 import {
   closeAllClients,
   connectClient,
@@ -42,10 +41,10 @@ describe('interests and language', () => {
     srv = await startTestServer({ MATCH_INTEREST_TIMEOUT_MS: '400' });
     const a = await connectClient(srv.url);
     const b = await connectClient(srv.url);
-    const foundA = waitFor<PartnerFoundPayload>(a, 'partner_found', 3000);
+    const foundA = waitFor(a, 'partner_found', 3000);
     await waiting(a, { type: 'chat', preferences: { interests: ['cats'] } });
     const joinedAt = Date.now();
-    const foundB = waitFor<PartnerFoundPayload>(b, 'partner_found', 3000);
+    const foundB = waitFor(b, 'partner_found', 3000);
     await waiting(b, { type: 'chat', preferences: { interests: ['dogs'] } });
     const [fa, fb] = await Promise.all([foundA, foundB]);
     expect(fa.roomId).toBe(fb.roomId);
@@ -57,7 +56,7 @@ describe('interests and language', () => {
     srv = await startTestServer({ MATCH_INTEREST_TIMEOUT_MS: '300' });
     const picky = await connectClient(srv.url);
     const plain = await connectClient(srv.url);
-    const found = waitFor<PartnerFoundPayload>(picky, 'partner_found', 3000);
+    const found = waitFor(picky, 'partner_found', 3000);
     await waiting(picky, { type: 'chat', preferences: { interests: ['rare'] } });
     await waiting(plain, { type: 'chat' });
     expect((await found).partnerId).toBe(plain.session.userId);
@@ -82,7 +81,7 @@ describe('skip', () => {
     const c = await connectClient(srv.url);
     await waiting(c, { type: 'chat' });
     const told = waitFor(b, 'partner_disconnected');
-    const found = waitFor<PartnerFoundPayload>(a, 'partner_found');
+    const found = waitFor(a, 'partner_found');
     a.emit('next');
     expect(await told).toEqual({ reason: 'skipped' });
     expect((await found).partnerId).toBe(c.session.userId);
@@ -120,20 +119,22 @@ describe('no quick re-match', () => {
   test('just-met users are not re-paired while someone else is there', async () => {
     srv = await startTestServer({ REMATCH_COOLDOWN_MS: '60000', MATCH_INTEREST_TIMEOUT_MS: '60000' });
     const { a, b } = await pairClients(srv.url);
-    const c = await connectClient(srv.url);
     const aWaits = waitFor(a, 'waiting_for_partner');
     const bTold = waitFor(b, 'partner_disconnected');
     a.emit('next');
     await Promise.all([aWaits, bTold]);
-    const found = await joinAndWait(c, { type: 'chat' });
-    expect(found.partnerId).toBe(a.session.userId);
+    // a is the only one waiting: without the cooldown b would be paired with a right here.
     await waiting(b, { type: 'chat' });
+    const c = await connectClient(srv.url);
+    const d = await connectClient(srv.url);
+    expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(a.session.userId);
+    expect((await joinAndWait(d, { type: 'chat' })).partnerId).toBe(b.session.userId);
   });
 
   test('with nobody else around they meet again once the interest timeout has passed', async () => {
     srv = await startTestServer({ REMATCH_COOLDOWN_MS: '60000', MATCH_INTEREST_TIMEOUT_MS: '300' });
     const { a, b } = await pairClients(srv.url);
-    const again = waitFor<PartnerFoundPayload>(b, 'partner_found', 3000);
+    const again = waitFor(b, 'partner_found', 3000);
     const aWaits = waitFor(a, 'waiting_for_partner');
     const bTold = waitFor(b, 'partner_disconnected');
     a.emit('next');
@@ -159,10 +160,16 @@ describe('report and block', () => {
   });
 
   test('reports from BAN_REPORT_THRESHOLD distinct partners ban the user until the ban expires', async () => {
-    srv = await startTestServer({ BAN_REPORT_THRESHOLD: '2', BAN_DURATION_MS: '2000' });
+    srv = await startTestServer({
+      BAN_REPORT_THRESHOLD: '2',
+      BAN_IP_REPORT_THRESHOLD: '2',
+      REPORT_MIN_ROOM_MS: '0',
+      BAN_DURATION_MS: '2000',
+    });
     const target = await connectClient(srv.url);
-    for (let i = 0; i < 2; i += 1) {
-      const reporter = await connectClient(srv.url);
+    // Reporters count by address: each comes from its own.
+    for (const localAddress of ['127.0.0.2', '127.0.0.3']) {
+      const reporter = await connectClient(srv.url, { localAddress } as Parameters<typeof connectClient>[1]);
       await waiting(target, { type: 'chat' });
       const found = await joinAndWait(reporter, { type: 'chat' });
       const told = waitFor(target, 'partner_disconnected');

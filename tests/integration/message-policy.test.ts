@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { ChatMessage } from '../../src/realtime/events';
 import { eventually, expectNoEvent, pairClients, record, refusalOf, waitFor } from '../helpers/clients';
 import { useTestServer } from '../helpers/server';
 import { metricValue, replyJson, startStubServer, type StubServer } from '../helpers/stub-http';
@@ -25,7 +24,7 @@ afterAll(() => hook.close());
 
 async function delivered(srv: { url: string }, message: string) {
   const { a, b, roomId } = await pairClients(srv.url);
-  const atB = waitFor<ChatMessage>(b, 'new_message');
+  const atB = waitFor(b, 'new_message');
   a.emit('send_message', { roomId, message });
   return { a, b, roomId, text: (await atB).text };
 }
@@ -92,8 +91,8 @@ describe('MODERATION_HOOK_URL, failing closed', () => {
   test('reject refuses, replace delivers the replacement to both sides', async () => {
     await rejected(srv, 'reject me');
     const { a, b, roomId } = await pairClients(srv.url);
-    const atA = waitFor<ChatMessage>(a, 'new_message');
-    const atB = waitFor<ChatMessage>(b, 'new_message');
+    const atA = waitFor(a, 'new_message');
+    const atB = waitFor(b, 'new_message');
     a.emit('send_message', { roomId, message: 'replace me' });
     expect((await atB).text).toBe('[removed]');
     expect((await atA).text).toBe('[removed]');
@@ -113,16 +112,16 @@ describe('MODERATION_HOOK_URL, failing closed', () => {
     await srv.restart({ MODERATION_HOOK_URL: `${hook.url}/hook`, MODERATION_HOOK_TIMEOUT_MS: '20000' });
     const one = await pairClients(srv.url);
     const two = await pairClients(srv.url);
-    const atOneB = record<ChatMessage>(one.b, 'new_message');
+    const atOneB = record(one.b, 'new_message');
     one.a.emit('send_message', { roomId: one.roomId, message: 'hold first' });
     one.a.emit('send_message', { roomId: one.roomId, message: 'second' });
-    const otherRoom = waitFor<ChatMessage>(two.b, 'new_message');
+    const otherRoom = waitFor(two.b, 'new_message');
     await eventually(() => held.length === 1, 5000, { what: 'the hook holding the first message' });
     two.a.emit('send_message', { roomId: two.roomId, message: 'meanwhile' });
     expect((await otherRoom).text).toBe('meanwhile');
     expect(atOneB).toEqual([]);
     for (const release of held.splice(0)) release();
-    await waitFor<ChatMessage>(one.b, 'new_message', 5000, (m) => m.text === 'second');
+    await waitFor(one.b, 'new_message', 5000, (m) => m.text === 'second');
     expect(atOneB.map((m) => m.text)).toEqual(['hold first', 'second']);
   });
 });

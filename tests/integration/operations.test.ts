@@ -2,7 +2,7 @@ import { loadConfig } from '../../src/config';
 import { createServer } from '../../src/server';
 import { closeAllClients, connectClient, pairClients, refusalOf, waitFor } from '../helpers/clients';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { getJson, startTestServer, type TestServer } from '../helpers/server';
 
 describe('metrics and readiness', () => {
   let srv: TestServer;
@@ -40,15 +40,27 @@ describe('metrics and readiness', () => {
     expect((await fetch(`${srv.url}/metrics`, { headers: { authorization: 'Bearer scrape-me' } })).status).toBe(200);
   });
 
-  test('/ready is 200 when serving and not ready once draining', async () => {
+  test('/health and /ready answer 200 when serving and 503 over HTTP once draining', async () => {
     srv = await startTestServer();
-    const ready = await fetch(`${srv.url}/ready`);
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true });
+    expect(await getJson(`${srv.url}/health`)).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await getJson(`${srv.url}/ready`)).toMatchObject({ status: 200, body: { ready: true } });
+    // Hold shutdown at its first step so HTTP stays up while the node drains.
+    const rooms = srv.server.services.rooms;
+    const roomsOfNode = rooms.roomsOfNode.bind(rooms);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    rooms.roomsOfNode = async (nodeId) => {
+      await gate;
+      return roomsOfNode(nodeId);
+    };
     const closing = srv.server.close();
-    expect(srv.server.stats.readiness()).toEqual({ ready: false, reason: 'shutting down' });
-    expect((await srv.server.stats.health()).status).toBe('draining');
-    await closing;
+    try {
+      expect(await getJson(`${srv.url}/health`)).toMatchObject({ status: 503, body: { status: 'draining' } });
+      expect(await getJson(`${srv.url}/ready`)).toMatchObject({ status: 503, body: { ready: false, reason: 'shutting down' } });
+    } finally {
+      release();
+      await closing;
+    }
   });
 
   test('clients get server_shutdown with a reconnect hint when the server drains', async () => {
@@ -61,11 +73,9 @@ describe('metrics and readiness', () => {
 });
 
 describe('graceful shutdown of the real entry point', () => {
+  // startChildServer kills every child it started at the end of each test.
   let child: ChildServer | undefined;
-  afterEach(async () => {
-    await closeAllClients();
-    child?.process.kill('SIGKILL');
-  });
+  afterEach(closeAllClients);
 
   test('SIGTERM tells every client and partner, then exits 0 within the deadline', async () => {
     child = await startChildServer({ SHUTDOWN_TIMEOUT_MS: '5000' });
@@ -82,7 +92,7 @@ describe('graceful shutdown of the real entry point', () => {
     expect((await partnersTold).map((p) => p.reason)).toEqual(['shutdown', 'shutdown']);
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
-  }, 30000);
+  }, 60000);
 });
 
 test('/ready says starting until the server listens', async () => {

@@ -1,4 +1,3 @@
-import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
 import { connectClient, eventually, joinAndWait, pairClients, record, waitFor } from '../helpers/clients';
 import { useTestServer } from '../helpers/server';
 
@@ -16,8 +15,8 @@ async function pairWithReconnectingClient() {
 test('a dropped connection that returns within the grace keeps its id, room and missed messages', async () => {
   const { a, b, roomId } = await pairWithReconnectingClient();
   const reconnecting = waitFor(b, 'partner_reconnecting');
-  const recovered = waitFor<SessionInfo>(a, 'session', 5000, (info) => info.recovered);
-  const missed = waitFor<ChatMessage>(a, 'new_message', 5000, (m) => m.text === 'are you there?');
+  const recovered = waitFor(a, 'session', 5000, (info) => info.recovered);
+  const missed = waitFor(a, 'new_message', 5000, (m) => m.text === 'are you there?');
   const reconnected = waitFor(b, 'partner_reconnected');
   a.io.engine.close();
   expect(await reconnecting).toEqual({ graceMs: 1500 });
@@ -27,7 +26,7 @@ test('a dropped connection that returns within the grace keeps its id, room and 
   expect(a.recovered).toBe(true);
   await reconnected;
   expect((await missed).sender).toBe(b.session.userId);
-  const backAtB = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.sender === a.session.userId);
+  const backAtB = waitFor(b, 'new_message', 5000, (m) => m.sender === a.session.userId);
   a.emit('send_message', { roomId, message: 'yes, back' });
   expect((await backAtB).text).toBe('yes, back');
 });
@@ -57,7 +56,7 @@ test('a waiting user whose connection drops and returns within the grace keeps w
   const a = await connectClient(srv.url, { reconnection: true, reconnectionDelay: 50, reconnectionDelayMax: 100 });
   a.emit('join', { type: 'chat', preferences: { interests: ['jazz'] } });
   await waitFor(a, 'waiting_for_partner');
-  const recovered = waitFor<SessionInfo>(a, 'session', 5000, (info) => info.recovered);
+  const recovered = waitFor(a, 'session', 5000, (info) => info.recovered);
   const waitingAgain = waitFor(a, 'waiting_for_partner');
   a.io.engine.close();
   await recovered;

@@ -39,14 +39,16 @@ describe('video signalling', () => {
     a.emit('offer', { roomId, offer });
     expect(await gotOffer).toEqual({ offer });
     const gotAnswer = waitFor(a, 'answer');
+    // From the moment it is sent, so a copy back to the sender would land inside the window.
+    const answerNoEcho = expectNoEvent(b, 'answer');
     b.emit('answer', { roomId, answer });
     expect(await gotAnswer).toEqual({ answer });
-    const lastCandidate = waitFor(b, 'ice_candidate', 5000, (p: any) => p.candidate.sdpMLineIndex === 9);
+    const lastCandidate = waitFor(b, 'ice_candidate', 5000, (p) => p.candidate.sdpMLineIndex === 9);
     for (let i = 0; i < 10; i += 1) a.emit('ice_candidate', { roomId, candidate: { ...candidate, sdpMLineIndex: i } });
     await lastCandidate;
     expect(candidatesAtB.map((p) => p.candidate.sdpMLineIndex)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(candidatesAtB[0]).toEqual({ candidate: { ...candidate, sdpMLineIndex: 0 } });
-    await noEcho;
+    await Promise.all([noEcho, answerNoEcho]);
     const { body } = await getJson(`${srv.url}/stats`);
     expect(body.signalsRelayed).toBe(12);
   });

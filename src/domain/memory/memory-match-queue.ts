@@ -1,4 +1,4 @@
-import { DEFAULT_SCAN_LIMIT, ScanBudget, type MatchQueue } from '../match-queue';
+import { DEFAULT_SCAN_LIMIT, ScanBudget, type MatchQueue, type MatchQueueOptions } from '../match-queue';
 import { queueLane } from '../pools';
 import { commonInterests, hasWaitedOut, languagesCompatible, preferenceKeys } from '../preferences';
 import { zeroCounts, type CountsByType, type Match, type WaitingUser } from '../types';
@@ -28,12 +28,18 @@ export class MemoryMatchQueue implements MatchQueue {
   /** Created on first use; there are only as many lanes as session types times pools. */
   private readonly lanes = new Map<string, LaneQueue>();
   private cutScans = 0;
+  private readonly interestTimeoutMs: number;
+  private readonly scanLimit: number;
+  private readonly localPreferenceMs: number;
 
   constructor(
     private readonly history: MemoryPairHistory,
-    private readonly interestTimeoutMs: number,
-    private readonly scanLimit = DEFAULT_SCAN_LIMIT,
-  ) {}
+    options: MatchQueueOptions,
+  ) {
+    this.interestTimeoutMs = options.interestTimeoutMs;
+    this.scanLimit = options.scanLimit ?? DEFAULT_SCAN_LIMIT;
+    this.localPreferenceMs = options.localPreferenceMs ?? 0;
+  }
 
   async matchOrEnqueue(user: WaitingUser, now: number): Promise<Match | null> {
     this.take(user.userId);
@@ -90,7 +96,7 @@ export class MemoryMatchQueue implements MatchQueue {
     return { partner: partner.user, commonInterests: commonInterests(entry.user, partner.user) };
   }
 
-  /** The longest-waiting user who shares a preference key and may meet this one. */
+  /** The longest-waiting user who shares a preference key and may meet this one (by rank). */
   private findPreferred(entry: Entry, now: number, budget: ScanBudget): Entry | undefined {
     let best: Entry | undefined;
     for (const key of entry.keys) {
@@ -99,31 +105,58 @@ export class MemoryMatchQueue implements MatchQueue {
       for (const candidate of bucket.values()) {
         if (candidate.user.userId === entry.user.userId) continue;
         if (!budget.spend()) return best;
-        if (best && candidate.user.enqueuedAt >= best.user.enqueuedAt) break;
-        if (this.mayMeet(entry.user, candidate.user, now, false) && languagesCompatible(entry.user, candidate.user)) {
+        if (best && !this.mayOutrank(entry.user, candidate, best)) break;
+        if (
+          this.mayMeet(entry.user, candidate.user, now, false) &&
+          languagesCompatible(entry.user, candidate.user) &&
+          (!best || this.rank(entry.user, candidate) < this.rank(entry.user, best))
+        ) {
           best = candidate;
-          break;
+          if (this.settled(entry.user, best)) break;
         }
       }
     }
     return best;
   }
 
-  /** The longest-waiting open user; a recent partner only when nobody else is there. */
+  /** The longest-waiting open user (by rank); a recent partner only when nobody else is there. */
   private findOpen(entry: Entry, now: number, allowRecent: boolean, budget: ScanBudget): Entry | undefined {
+    let found: Entry | undefined;
     let recentPartner: Entry | undefined;
     for (const candidate of this.queueOf(entry).open.values()) {
       if (candidate.user.userId === entry.user.userId) continue;
       if (!budget.spend()) break;
-      if (this.mayMeet(entry.user, candidate.user, now, false)) return candidate;
+      if (found && !this.mayOutrank(entry.user, candidate, found)) break;
+      if (this.mayMeet(entry.user, candidate.user, now, false)) {
+        if (!found || this.rank(entry.user, candidate) < this.rank(entry.user, found)) {
+          found = candidate;
+          if (this.settled(entry.user, found)) break;
+        }
+        continue;
+      }
       if (allowRecent && !recentPartner && this.mayMeet(entry.user, candidate.user, now, true)) recentPartner = candidate;
     }
-    return recentPartner;
+    return found ?? recentPartner;
+  }
+
+  /** Waiting order with the same-node preference: lower goes first. */
+  private rank(searcher: WaitingUser, candidate: Entry): number {
+    return candidate.user.enqueuedAt - (candidate.user.nodeId === searcher.nodeId ? this.localPreferenceMs : 0);
+  }
+
+  /** Whether `candidate`, or anyone queued after it, could still outrank `best`. */
+  private mayOutrank(searcher: WaitingUser, candidate: Entry, best: Entry): boolean {
+    return candidate.user.enqueuedAt - this.localPreferenceMs < this.rank(searcher, best);
+  }
+
+  /** Nobody queued later can outrank `best`: it is local, or there is no preference. */
+  private settled(searcher: WaitingUser, best: Entry): boolean {
+    return this.localPreferenceMs === 0 || best.user.nodeId === searcher.nodeId;
   }
 
   private mayMeet(a: WaitingUser, b: WaitingUser, now: number, allowRecent: boolean): boolean {
-    if (a.userId === b.userId || this.history.isBlockedNow(a.userId, b.userId, now)) return false;
-    return allowRecent || !this.history.metRecentlyNow(a.userId, b.userId, now);
+    if (a.userId === b.userId || this.history.isBlockedNow(a, b, now)) return false;
+    return allowRecent || !this.history.metRecentlyNow(a, b, now);
   }
 
   private insert(entry: Entry, now: number): void {

@@ -4,7 +4,7 @@ import { Redis, type RedisOptions } from 'ioredis';
  * Client options for the domain stores. The offline queue stays on so that commands issued while
  * the first connection is being made (start-up) or during a brief blip simply wait, but no call can
  * hang: `maxRetriesPerRequest: 1` rejects queued commands after one failed reconnect attempt,
- * `commandTimeout` caps any single reply, and `connectTimeout` bounds a connect to a dead host.
+ * `commandTimeout` (REDIS_COMMAND_TIMEOUT_MS, passed by the callers) caps any single reply, and `connectTimeout` bounds a connect to a dead host.
  * The retry strategy never gives up, so the node reconnects by itself when Redis comes back.
  */
 export const DOMAIN_REDIS_OPTIONS: RedisOptions = {

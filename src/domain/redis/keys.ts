@@ -6,7 +6,8 @@ export const DEFAULT_PREFIX = 'rc:';
 
 /**
  * Lua helpers shared by the scripts. `P` is the key prefix, passed as ARGV[1] to every script.
- * Pair keys order the two ids bytewise, so every script (and every node) names a pair the same way.
+ * Pair keys order the two ids (or IP hashes) bytewise, so every script (and every node) names a pair
+ * the same way.
  * A pair record's value is its expiry time (ms); it counts only while `value > now`, so callers
  * control time, and the key's PX expiry merely collects garbage.
  */
@@ -19,6 +20,14 @@ end
 local function pairActive(kind, a, b, now)
   local v = redis.call('GET', pairKey(kind, a, b))
   return v ~= false and tonumber(v) > now
+end
+local function tracksAddresses(ipA, ipB)
+  return ipA ~= nil and ipA ~= '' and ipA ~= ipB
+end
+-- A pair record of users { userId, ipHash }: by id, or by address when tracked (see PairHistory).
+local function membersActive(kind, a, b, now)
+  if pairActive(kind, a.userId, b.userId, now) then return true end
+  return tracksAddresses(a.ipHash, b.ipHash) and pairActive(kind .. '-ip', a.ipHash, b.ipHash, now)
 end
 `;
 

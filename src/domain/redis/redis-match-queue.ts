@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { DEFAULT_SCAN_LIMIT, type MatchQueue } from '../match-queue';
+import { DEFAULT_SCAN_LIMIT, type MatchQueue, type MatchQueueOptions } from '../match-queue';
 import { commonInterests, preferenceKeys } from '../preferences';
 import type { CountsByType, Match, WaitingUser } from '../types';
 import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } from './keys';
@@ -13,12 +13,14 @@ import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } fro
  *   P q:key:<lane>:<key>   zset   users by preference key (i:<interest> or l:<lang>), oldest first
  * where <lane> is the session type, or <type>@<pool> outside the default pool (see queueLane).
  *   P q:node:<nodeId>      set    users queued by that node
- * ARGV: 1 prefix, 2 interest timeout (ms), 3 scan limit, 4 now (ms), then the script's own argument.
+ * ARGV: 1 prefix, 2 interest timeout (ms), 3 scan limit, 4 local preference (ms), 5 now (ms), then
+ * the script's own argument.
  * The search mirrors MemoryMatchQueue line by line; see that class for the rules.
  */
 const QUEUE_LUA = `
 local TIMEOUT = tonumber(ARGV[2])
-local NOW = tonumber(ARGV[4])
+local PREFER_LOCAL = tonumber(ARGV[4])
+local NOW = tonumber(ARGV[5])
 -- The candidates this search may still examine, and whether it wanted more (see ScanBudget).
 local budget = tonumber(ARGV[3])
 local cut = 0
@@ -44,8 +46,8 @@ local function languagesCompatible(a, b)
 end
 local function waitedOut(u) return NOW >= u.enqueuedAt + TIMEOUT end
 local function mayMeet(a, b, allowRecent)
-  if a.userId == b.userId or pairActive('block', a.userId, b.userId, NOW) then return false end
-  return allowRecent or not pairActive('recent', a.userId, b.userId, NOW)
+  if a.userId == b.userId or membersActive('block', a, b, NOW) then return false end
+  return allowRecent or not membersActive('recent', a, b, NOW)
 end
 
 local function take(id)
@@ -70,6 +72,14 @@ local function insert(raw, e)
   if #e.keys == 0 or waitedOut(u) then redis.call('ZADD', openKey(u), seq, u.userId) end
   redis.call('SADD', nodeKey(u.nodeId), u.userId)
 end
+
+-- Waiting order with the same-node preference: lower goes first (see MemoryMatchQueue.rank).
+local function rank(searcher, c)
+  if c.nodeId == searcher.nodeId then return c.enqueuedAt - PREFER_LOCAL end
+  return c.enqueuedAt
+end
+local function mayOutrank(searcher, c, best) return c.enqueuedAt - PREFER_LOCAL < rank(searcher, best) end
+local function settled(searcher, best) return PREFER_LOCAL == 0 or best.nodeId == searcher.nodeId end
 
 -- Calls visit(candidate, raw) on each entry of a zset but the searcher's own, oldest first, until
 -- it returns true or the budget is spent.
@@ -99,10 +109,11 @@ local function findPreferred(e)
   for _, k in ipairs(e.keys) do
     if cut == 1 then break end
     scan(bucketKey(e.user, k), e.user.userId, function(c, raw)
-      if best and c.user.enqueuedAt >= best.user.enqueuedAt then return true end
-      if mayMeet(e.user, c.user, false) and languagesCompatible(e.user, c.user) then
+      if best and not mayOutrank(e.user, c.user, best.user) then return true end
+      if mayMeet(e.user, c.user, false) and languagesCompatible(e.user, c.user)
+        and (not best or rank(e.user, c.user) < rank(e.user, best.user)) then
         best, bestRaw = c, raw
-        return true
+        return settled(e.user, c.user)
       end
       return false
     end)
@@ -114,9 +125,13 @@ end
 local function findOpen(e, allowRecent)
   local found, foundRaw, recent, recentRaw
   scan(openKey(e.user), e.user.userId, function(c, raw)
+    if found and not mayOutrank(e.user, c.user, found.user) then return true end
     if mayMeet(e.user, c.user, false) then
-      found, foundRaw = c, raw
-      return true
+      if not found or rank(e.user, c.user) < rank(e.user, found.user) then
+        found, foundRaw = c, raw
+        return settled(e.user, c.user)
+      end
+      return false
     end
     if allowRecent and not recent and mayMeet(e.user, c.user, true) then recent, recentRaw = c, raw end
     return false
@@ -137,7 +152,7 @@ end
 
 // Replies { partner entry or '', cut }.
 const MATCH_OR_ENQUEUE = `${QUEUE_LUA}
-local raw = ARGV[5]
+local raw = ARGV[6]
 local e = cjson.decode(raw)
 take(e.user.userId)
 local partner = findPartner(e, false)
@@ -148,7 +163,7 @@ return { '', cut }
 
 // Replies { partner entry or '', own entry or '', cut }.
 const OPEN_TO_ANYONE = `${QUEUE_LUA}
-local id = ARGV[5]
+local id = ARGV[6]
 local raw = redis.call('HGET', ENTRIES, id)
 if not raw then return { '', '', 0 } end
 local e = cjson.decode(raw)
@@ -162,17 +177,17 @@ return { '', '', cut }
 `;
 
 const REMOVE = `${QUEUE_LUA}
-if take(ARGV[5]) then return 1 end
+if take(ARGV[6]) then return 1 end
 return 0
 `;
 
 const REMOVE_NODE = `${QUEUE_LUA}
-local ids = redis.call('SMEMBERS', nodeKey(ARGV[5]))
+local ids = redis.call('SMEMBERS', nodeKey(ARGV[6]))
 local n = 0
 for _, id in ipairs(ids) do
   if take(id) then n = n + 1 end
 end
-redis.call('DEL', nodeKey(ARGV[5]))
+redis.call('DEL', nodeKey(ARGV[6]))
 return n
 `;
 
@@ -181,9 +196,7 @@ interface StoredEntry {
   keys: string[];
 }
 
-export interface RedisMatchQueueOptions {
-  interestTimeoutMs: number;
-  scanLimit?: number;
+export interface RedisMatchQueueOptions extends MatchQueueOptions {
   prefix?: string;
 }
 
@@ -196,6 +209,7 @@ export class RedisMatchQueue implements MatchQueue {
   private readonly prefix: string;
   private readonly interestTimeoutMs: number;
   private readonly scanLimit: number;
+  private readonly localPreferenceMs: number;
   private cutScans = 0;
   private readonly matchScript: ScriptRunner;
   private readonly openScript: ScriptRunner;
@@ -209,6 +223,7 @@ export class RedisMatchQueue implements MatchQueue {
     this.prefix = options.prefix ?? DEFAULT_PREFIX;
     this.interestTimeoutMs = options.interestTimeoutMs;
     this.scanLimit = options.scanLimit ?? DEFAULT_SCAN_LIMIT;
+    this.localPreferenceMs = options.localPreferenceMs ?? 0;
     this.matchScript = defineScript(redis, 'rcQueueMatchOrEnqueue', MATCH_OR_ENQUEUE);
     this.openScript = defineScript(redis, 'rcQueueOpenToAnyone', OPEN_TO_ANYONE);
     this.removeScript = defineScript(redis, 'rcQueueRemove', REMOVE);
@@ -254,6 +269,6 @@ export class RedisMatchQueue implements MatchQueue {
   }
 
   private run(script: ScriptRunner, now: number, arg: string): Promise<unknown> {
-    return script(this.prefix, this.interestTimeoutMs, this.scanLimit, now, arg);
+    return script(this.prefix, this.interestTimeoutMs, this.scanLimit, this.localPreferenceMs, now, arg);
   }
 }

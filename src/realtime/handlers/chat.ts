@@ -2,7 +2,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { ClientError } from '../../errors';
 import type { ChatMessage } from '../events';
 import type { ClientSocket, RealtimeContext } from '../context';
-import { assertInRoom } from '../membership';
+import { assertInRoom, assertPartnerReachable } from '../membership';
 import type { PayloadOf } from '../schemas';
 
 /**
@@ -17,6 +17,7 @@ export async function sendMessage(
   { roomId, message }: PayloadOf<'send_message'>,
 ): Promise<void> {
   assertInRoom(socket, roomId);
+  assertPartnerReachable(ctx, roomId);
   const text = ctx.safety.screenMessage
     ? await ctx.safety.screenMessage({ roomId, senderId: socket.data.userId, text: message })
     : message;

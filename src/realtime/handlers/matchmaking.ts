@@ -2,12 +2,16 @@ import { ClientError } from '../../errors';
 import { decideAgeGroup } from '../../safety/age-gate';
 import type { ClientSocket, RealtimeContext } from '../context';
 import { claimedRoom, partnerIn } from '../membership';
+import { fileReport } from '../reports';
 import type { PayloadOf } from '../schemas';
 
 async function assertMayQueue(ctx: RealtimeContext, socket: ClientSocket): Promise<void> {
   if (!ctx.accepting()) throw new ClientError('SHUTTING_DOWN');
-  const banMs = await ctx.services.moderation.banRemaining(socket.data.userId, socket.data.ipHash, Date.now());
-  if (banMs > 0) throw new ClientError('BANNED', undefined, banMs);
+  const now = Date.now();
+  const ban = await ctx.services.moderation.activeBan(socket.data.userId, socket.data.ipHash, now);
+  if (ban?.mode === 'hard') throw new ClientError('BANNED', undefined, ban.until - now);
+  // A shadow ban is not told: the user queues as usual, in a pool of their own kind.
+  socket.data.shadowBanned = ban?.mode === 'shadow';
   if (await ctx.services.queue.isWaiting(socket.data.userId)) throw new ClientError('ALREADY_QUEUED');
 }
 
@@ -56,30 +60,20 @@ export async function leaveRoom(ctx: RealtimeContext, socket: ClientSocket, { ro
 export async function block(ctx: RealtimeContext, socket: ClientSocket, { roomId }: PayloadOf<'block'>): Promise<void> {
   const room = await claimedRoom(ctx, socket, roomId);
   const partner = partnerIn(room, socket.data.userId);
-  await ctx.services.pairs.block(socket.data.userId, partner.userId, Date.now());
+  await ctx.services.pairs.block(socket.data, partner, Date.now());
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
 }
 
-/** Blocks the pair, counts the report, and bans the reported user at the threshold. */
+/** Blocks the pair, ends the room, and files the report (see reports.ts for how it counts). */
 export async function report(ctx: RealtimeContext, socket: ClientSocket, payload: PayloadOf<'report'>): Promise<void> {
   const room = await claimedRoom(ctx, socket, payload.roomId);
   const reported = partnerIn(room, socket.data.userId);
+  const reporter = partnerIn(room, reported.userId);
   const now = Date.now();
-  await ctx.services.pairs.block(socket.data.userId, reported.userId, now);
+  // Read before the room ends: whether the reported user wrote decides if the report counts.
+  const history = await ctx.services.rooms.history(room.id);
+  await ctx.services.pairs.block(socket.data, reported, now);
   await ctx.pairing.endRoom(room, socket.data.userId, 'left');
-  const reporters = await ctx.services.moderation.recordReport(reported.userId, socket.data.userId, now);
-  ctx.totals.reports += 1;
-  ctx.logger.warn('user reported', {
-    roomId: room.id,
-    reporterId: socket.data.userId,
-    reportedId: reported.userId,
-    reason: payload.reason,
-    details: payload.details,
-    reporters,
-  });
-  const { banReportThreshold, banDurationMs } = ctx.config.moderation;
-  if (reporters < banReportThreshold) return;
-  await ctx.services.moderation.ban(reported.userId, reported.ipHash, now + banDurationMs);
-  ctx.totals.bans += 1;
-  ctx.logger.warn('user banned', { userId: reported.userId, reporters, untilMs: now + banDurationMs });
+  await ctx.safety.botCheck?.suspect(reported.ipHash, now);
+  await fileReport(ctx, { room, reporter, reported, payload, history, now });
 }

@@ -1,0 +1,136 @@
+/**
+ * Browser end-to-end test of the moderation page (public/admin/) against the real server and two
+ * demo pages, in headless Chromium. Run with `npm run test:e2e` (loopback-only network namespace).
+ * Predicates evaluated in the page are real functions (the CSP forbids eval).
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config';
+import { createServer } from '../../src/server';
+
+type Win = any;
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const STEP_MS = 15_000;
+const TOKEN = 'alice-e2e-token-0123456789';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-sync',
+];
+
+let server: ReturnType<typeof createServer>;
+let baseUrl: string;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  server = createServer(
+    loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      REMATCH_COOLDOWN_MS: '0',
+      RECONNECT_GRACE_MS: '0',
+      ADMIN_TOKENS: `alice:${TOKEN}`,
+      REPORT_EVIDENCE_MESSAGES: '5',
+    }),
+  );
+  baseUrl = `http://127.0.0.1:${await server.listen()}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: STEP_MS });
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close().catch(() => undefined)));
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(label: string, path: string): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_MS);
+  page.on('pageerror', (error) => pageErrors.push(`[${label}] ${error.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(`[${label}] console.error: ${msg.text()}`);
+  });
+  await page.goto(`${baseUrl}${path}`);
+  return page;
+}
+
+async function openDemo(label: string): Promise<Page> {
+  const page = await open(label, '/');
+  await page.waitForFunction(() => typeof (globalThis as Win).__demo?.userId === 'string');
+  return page;
+}
+
+async function waitForStatus(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(
+    (want) => ((globalThis as Win).document.querySelector('#status')?.textContent ?? '').includes(want),
+    text,
+  );
+}
+
+test('a report from a demo page shows up; the moderator bans from the page; the next join is refused', async () => {
+  const reporter = await openDemo('reporter');
+  const reported = await openDemo('reported');
+  const reportedId = (await reported.evaluate(() => (globalThis as Win).__demo.userId)) as string;
+  await reporter.click('#start');
+  await waitForStatus(reporter, 'Waiting');
+  await reported.click('#start');
+  await Promise.all([waitForStatus(reporter, 'Connected'), waitForStatus(reported, 'Connected')]);
+  await reported.fill('#message-input', 'buy my stuff');
+  await reported.click('#send');
+  await reporter.waitForSelector('#messages .message.theirs:has-text("buy my stuff")');
+  await reporter.click('#report');
+  const deadline = Date.now() + STEP_MS;
+  while ((await server.services.moderation.listReports({ limit: 1, status: 'open' }, Date.now())).total === 0) {
+    if (Date.now() > deadline) throw new Error('the report was not stored');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  const moderator = await open('moderator', '/admin/');
+  await moderator.fill('#token', TOKEN);
+  await moderator.click('#save-token');
+  const report = moderator.locator(`li.report[data-reported-id="${reportedId}"]`);
+  await report.waitFor();
+  expect(await report.locator('.reason').textContent()).toBe('other');
+  expect(await report.locator('.evidence').textContent()).toContain('reported: buy my stuff');
+  expect(await moderator.evaluate(() => (globalThis as Win).sessionStorage.length)).toBe(1);
+
+  await report.locator('.ban-mode').selectOption('hard');
+  await report.locator('.ban').click();
+  await moderator.waitForSelector('#notice:has-text("Banned")');
+
+  await reported.click('#next');
+  await reported.waitForSelector('.toast:has-text("banned")');
+
+  await moderator.click('#tab-bans');
+  const row = moderator.locator('#bans tr.ban-row');
+  await row.waitFor();
+  expect(await row.textContent()).toContain(reportedId);
+  await moderator.click('#tab-audit');
+  await moderator.waitForSelector('#audit .audit-entry:has-text("alice · ban")');
+
+  await moderator.click('#tab-bans');
+  await moderator.locator('#bans .unban').click();
+  await moderator.waitForSelector('#notice:has-text("Ban lifted")');
+  expect(await moderator.locator('#bans tr.ban-row').count()).toBe(0);
+}, 120_000);
+
+test('a wrong token is refused and the page asks again', async () => {
+  const moderator = await open('moderator', '/admin/');
+  await moderator.fill('#token', 'not-the-right-token-123');
+  await moderator.click('#save-token');
+  await moderator.waitForSelector('#notice:has-text("refused")');
+  expect(await moderator.locator('#token-form').isVisible()).toBe(true);
+  pageErrors.splice(0); // the browser logs the 401 response as a console error
+});

@@ -1,0 +1,83 @@
+import type { ChatMessage } from '../../src/realtime/events';
+import {
+  closeAllClients,
+  connectClient,
+  eventually,
+  expectNoEvent,
+  pairClients,
+  refusalOf,
+  waitFor,
+  type TestClient,
+} from '../helpers/clients';
+import { startRedis, type RedisServer } from '../helpers/redis';
+import { getJson, startTestServer, type TestServer } from '../helpers/server';
+
+const CLUSTER_ENV = {
+  NODE_HEARTBEAT_MS: '200',
+  NODE_DEAD_AFTER_MS: '2000',
+  IP_HASH_SALT: 'test-salt',
+  REDIS_COMMAND_TIMEOUT_MS: '500',
+};
+
+let redis: RedisServer;
+let nodes: TestServer[] = [];
+
+beforeEach(async () => {
+  redis = await startRedis();
+  nodes = [];
+});
+afterEach(async () => {
+  redis.thaw();
+  await closeAllClients();
+  await Promise.all(nodes.map((node) => node.close()));
+  await redis.stop();
+});
+
+async function startNodes(count: number, env: Record<string, string> = {}): Promise<TestServer[]> {
+  for (let i = 0; i < count; i += 1) nodes.push(await startTestServer({ REDIS_URL: redis.url, ...CLUSTER_ENV, ...env }));
+  return nodes;
+}
+
+async function deliver(a: TestClient, b: TestClient, roomId: string, text: string): Promise<void> {
+  const delivered = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === text);
+  a.emit('send_message', { roomId, message: text });
+  await delivered;
+}
+
+describe('a frozen Redis (SIGSTOP) counts as a down one', () => {
+  test('same-node pairs keep chatting, new sockets get their session, a join gets UNAVAILABLE', async () => {
+    const [node] = await startNodes(1);
+    const { a, b, roomId } = await pairClients(node!.url);
+    redis.freeze();
+    await deliver(a, b, roomId, 'frozen 1');
+    await deliver(b, a, roomId, 'frozen 2');
+    const newcomer = await connectClient(node!.url);
+    const refused = await refusalOf(newcomer, 'join', { type: 'chat' });
+    expect(refused.code).toBe('UNAVAILABLE');
+    await eventually(async () => (await getJson(`${node!.url}/health`)).status === 503);
+    await deliver(a, b, roomId, 'still frozen');
+    redis.thaw();
+    await eventually(async () => (await getJson(`${node!.url}/health`)).status === 200, 10000);
+    await deliver(a, b, roomId, 'thawed');
+    await pairClients(node!.url);
+  });
+});
+
+describe('Redis down', () => {
+  test('a cross-node message is refused with UNAVAILABLE, not echoed; same-node chat goes on', async () => {
+    const [one, two] = await startNodes(2);
+    const across = await pairClients([one!.url, two!.url]);
+    const local = await pairClients(one!.url);
+    await redis.stop();
+    await eventually(async () => (await getJson(`${one!.url}/health`)).status === 503);
+    const noEcho = expectNoEvent(across.a, 'new_message', 500);
+    const refused = await refusalOf(across.a, 'send_message', { roomId: across.roomId, message: 'lost?' });
+    expect(refused).toMatchObject({ code: 'UNAVAILABLE', event: 'send_message' });
+    await noEcho;
+    await deliver(local.a, local.b, local.roomId, 'same node');
+    // back up, so that the nodes can shut down cleanly
+    await redis.restart();
+    for (const node of [one!, two!])
+      await eventually(async () => (await getJson(`${node.url}/health`)).status === 200, 10000, { everyMs: 100 });
+  });
+});
