@@ -193,7 +193,9 @@ function render(out) {
       const c = get(R, p);
       return c ? `${fmt(c.publish, 2)} publish / ${fmt(c.all, 2)} all` : undefined;
     };
-    if (R.local) {
+    if (R.local?.error)
+      rows.push(['r. Redis, 2 nodes: node-local relay', 'failed', R.local.error, '–', '–', '–', '≥ 80 % of memory mode', 'n/a']);
+    else if (R.local) {
       redisRow(
         `r. Redis, 2 nodes: chat relay at saturation, ${fmt(get(R, 'local.sat.pairs'), 0)} node-local pairs`,
         'msgs/s',

@@ -22,5 +22,5 @@ export function emptyTotals(): Totals {
 }
 
 /** What a cluster node repaired: peers it reaped, waiting users it re-queued, lost rooms it ended. */
-export const CLUSTER_REPAIRS = ['dead_node', 'requeued_waiter', 'ended_lost_room'] as const;
+export const CLUSTER_REPAIRS = ['dead_node', 'requeued_waiter', 'ended_lost_room', 'dropped_ghost'] as const;
 export type ClusterRepair = (typeof CLUSTER_REPAIRS)[number];

@@ -13,4 +13,6 @@ export interface Presence {
   /** Nodes whose heartbeat stopped; the caller cleans up after them. */
   deadNodes(now: number): Promise<string[]>;
   forgetNode(nodeId: string): Promise<void>;
+  /** When `nodeId` last heartbeated (ms), or undefined when it never did or was forgotten. */
+  lastHeartbeat(nodeId: string): Promise<number | undefined>;
 }

@@ -46,8 +46,10 @@ export class LostStateRepair {
   /** Users in a room the store no longer holds are told it ended, instead of having messages refused. */
   private async endLostRooms(): Promise<number> {
     const { io, services } = this.ctx;
-    // Socket.io puts every socket in a room named by its id; the others are conversation rooms.
-    const local = new Set([...io.of('/').adapter.rooms.keys()].filter((roomId) => !io.sockets.sockets.has(roomId)));
+    // Socket.io puts every socket in a room named by its id (the adapter's sids, which also hold the
+    // ids of users inside their reconnect grace); the others are conversation rooms.
+    const { adapter } = io.of('/');
+    const local = new Set([...adapter.rooms.keys()].filter((roomId) => !adapter.sids.has(roomId)));
     forgetAbsent(this.roomsMissingOnce, (roomId) => local.has(roomId));
     const checks = [...local].map(async (roomId) => {
       const present = (await services.rooms.get(roomId)) !== undefined;

@@ -114,6 +114,14 @@ export class Pairing {
   /** False when the partner vanished before the room was ready; the caller then tries again. */
   private async openRoom(user: WaitingUser, { partner, commonInterests }: Match): Promise<boolean> {
     if (!this.isReachable(partner)) return false;
+    if (await this.nodeMissedHeartbeats(partner)) {
+      // A waiter of a node that died (kill -9) before the survivors reaped it: the match took it out
+      // of the queue, which is all the dropping it needs. Were its node only slow, that node's repair
+      // queues it again within two heartbeats.
+      this.ctx.logger.warn('dropped a waiting user of a silent node', { userId: partner.userId, nodeId: partner.nodeId });
+      this.ctx.countClusterRepairs('dropped_ghost', 1);
+      return false;
+    }
     const { rooms, pairs } = this.ctx.services;
     const now = Date.now();
     // The partner waited longer, so it makes the offer: exactly one initiator per video room.
@@ -190,6 +198,17 @@ export class Pairing {
     await this.ctx.services.queue.remove(userId);
     const room = await this.ctx.services.rooms.roomOf(userId);
     if (room) await this.endRoom(room, userId, reason);
+  }
+
+  /**
+   * Whether another node stopped heartbeating (or was reaped): silent for three heartbeats and for
+   * half of NODE_DEAD_AFTER_MS, so a beat delayed by a busy event loop is not taken for a death.
+   */
+  private async nodeMissedHeartbeats({ nodeId }: Pick<WaitingUser, 'nodeId'>): Promise<boolean> {
+    if (nodeId === this.ctx.services.presence.nodeId) return false;
+    const last = await this.ctx.services.presence.lastHeartbeat(nodeId);
+    const { heartbeatMs, deadAfterMs } = this.ctx.config.redis;
+    return last === undefined || Date.now() - last > Math.max(3 * heartbeatMs, deadAfterMs / 2);
   }
 
   /** A local socket must still be connected; a socket on another node is that node's to vouch for. */

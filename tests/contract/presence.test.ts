@@ -28,6 +28,13 @@ describe.each(backends)('Presence contract (%s)', (_name, backend) => {
     expect(await presence.totals()).toEqual(totals(4));
   });
 
+  test('knows its own heartbeat, not that of a node it never heard of', async () => {
+    const presence = backend.presence('node-1', 15_000);
+    await presence.report(1, totals(1));
+    expect(await presence.lastHeartbeat('node-1')).toEqual(expect.any(Number));
+    expect(await presence.lastHeartbeat('no-such-node')).toBeUndefined();
+  });
+
   test('a node never counts itself dead', async () => {
     const presence = backend.presence('node-1', 15_000);
     await presence.report(1, totals(1));
@@ -59,7 +66,10 @@ describe('RedisPresence across nodes', () => {
     expect(await c.deadNodes(now + DEAD_AFTER - 10_000 + 1)).toEqual(['a']);
     expect((await c.deadNodes(now + DEAD_AFTER + 1)).sort()).toEqual(['a', 'b']);
 
+    expect(await c.lastHeartbeat('a')).toBe(now - 10_000);
+    expect(await c.lastHeartbeat('b')).toBe(now);
     await c.forgetNode('a');
+    expect(await c.lastHeartbeat('a')).toBeUndefined();
     expect(await c.deadNodes(now + DEAD_AFTER + 1)).toEqual(['b']);
     expect(await c.connectedCount()).toBe(7);
     expect((await c.totals()).matches).toBe(2);

@@ -91,6 +91,9 @@ test('a report from a demo page shows up; the moderator bans from the page; the 
   await reported.click('#send');
   await reporter.waitForSelector('#messages .message.theirs:has-text("buy my stuff")');
   await reporter.click('#report');
+  // The demo asks for a reason and a confirmation before it reports.
+  await reporter.check('#report-reasons input[value="other"]');
+  await reporter.click('#report-confirm');
   const deadline = Date.now() + STEP_MS;
   while ((await server.services.moderation.listReports({ limit: 1, status: 'open' }, Date.now())).total === 0) {
     if (Date.now() > deadline) throw new Error('the report was not stored');
@@ -111,7 +114,7 @@ test('a report from a demo page shows up; the moderator bans from the page; the 
   await moderator.waitForSelector('#notice:has-text("Banned")');
 
   await reported.click('#next');
-  await reported.waitForSelector('.toast:has-text("banned")');
+  await reported.waitForSelector('#banner:has-text("banned")'); // the demo's ban banner
 
   await moderator.click('#tab-bans');
   const row = moderator.locator('#bans tr.ban-row');

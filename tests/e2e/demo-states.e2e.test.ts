@@ -3,7 +3,6 @@
  * keyboard, the age question, and an axe-core accessibility check at both sizes in both themes.
  * Run with `npm run test:e2e`. Screenshots of each state land in tests/e2e/artifacts/.
  */
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -369,27 +368,6 @@ describe('age question and accessibility', () => {
   });
 });
 
-describe('bot check', () => {
-  beforeEach(() => useServer());
-
-  test('the page solves an ALTCHA proof-of-work challenge with crypto.subtle', async () => {
-    const a = await session.open('A');
-    const salt = 'e2e-salt?expires=1';
-    const number = 1234;
-    const challenge = createHash('sha256')
-      .update(salt + number)
-      .digest('hex');
-    const solved = await a.evaluate((c) => (globalThis as Win).RandomChatBotCheck.solve(c), { challenge, salt, maxnumber: 5000 });
-    expect(solved).toBe(number);
-    const unsolvable = await a.evaluate((c) => (globalThis as Win).RandomChatBotCheck.solve(c), {
-      challenge,
-      salt,
-      maxnumber: 100,
-    });
-    expect(unsolvable).toBeNull();
-  });
-});
-
 describe('relay-only video', () => {
   beforeEach(() => useServer({ ICE_RELAY_ONLY: 'true', TURN_SERVER: 'turn:127.0.0.1:3478', TURN_SECRET: 'e2e-turn-secret' }));
 
@@ -401,5 +379,52 @@ describe('relay-only video', () => {
       await page.waitForFunction(() => !!(globalThis as Win).__demo.pc);
       expect(await page.evaluate(() => (globalThis as Win).__demo.pc.getConfiguration().iceTransportPolicy)).toBe('relay');
     }
+  });
+});
+
+describe('bot check (BOT_CHECK=pow)', () => {
+  beforeEach(() =>
+    useServer({ BOT_CHECK: 'pow', BOT_CHECK_POW_COST: '2000', BOT_CHECK_SECRET: 'e2e-bot-check-secret-0123456789abcdef' }),
+  );
+
+  /** Counts the challenges the page fetches. */
+  function countChallenges(): void {
+    const w = globalThis as Win;
+    const realFetch = w.fetch.bind(w);
+    w.__challenges = 0;
+    w.fetch = (url: string, init?: unknown) => {
+      if (String(url).includes('/bot-check/challenge')) w.__challenges += 1;
+      return realFetch(url, init);
+    };
+  }
+
+  const challenges = (page: Page) => page.evaluate(() => (globalThis as Win).__challenges as number);
+
+  async function dropConnection(page: Page, botPass?: string): Promise<void> {
+    const stateAfterDrop = await page.evaluate((pass) => {
+      const demo = (globalThis as Win).__demo;
+      if (pass) demo.socket.auth = { botPass: pass };
+      demo.socket.io.engine.close();
+      return demo.state;
+    }, botPass);
+    expect(stateAfterDrop).toBe('offline');
+    await waitForState(page, 'idle');
+  }
+
+  test('the page solves the challenge to connect, reconnects on its pass, and solves again when the pass is refused', async () => {
+    const a = await session.open('A', { initScript: countChallenges });
+    expect(await challenges(a)).toBe(1);
+    expect(typeof (await a.evaluate(() => (globalThis as Win).__demo.socket.auth.botPass))).toBe('string');
+
+    await dropConnection(a);
+    expect(await challenges(a)).toBe(1);
+
+    // A forged pass is refused at the handshake: the page solves a fresh challenge and gets back in.
+    await dropConnection(a, 'forged');
+    expect(await challenges(a)).toBe(2);
+    expect(await a.evaluate(() => (globalThis as Win).__demo.socket.auth.botPass)).not.toBe('forged');
+
+    const b = await session.open('B');
+    await pair(a, b, 'chat');
   });
 });

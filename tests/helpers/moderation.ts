@@ -49,7 +49,14 @@ export async function reportUser(
   const { roomId } = await joinAndWait(reporter, { type: 'chat' });
   await victimFound;
   const ended = waitFor(victim, 'partner_disconnected');
-  reporter.emit('report', { roomId, reason: report.reason ?? 'spam', details: report.details });
-  await ended;
+  const payload = { roomId, reason: report.reason ?? 'spam', details: report.details };
+  // On a Redis adapter partner_found can reach the client before its socket is in the room on the
+  // server: a report refused NOT_IN_ROOM for that reason is sent again (ended bounds the wait).
+  const resend = (error: { code: string }) => {
+    if (error.code === 'NOT_IN_ROOM') setTimeout(() => reporter.emit('report', payload), 20);
+  };
+  reporter.on('error', resend);
+  reporter.emit('report', payload);
+  await ended.finally(() => reporter.off('error', resend));
   return { reporter, roomId };
 }

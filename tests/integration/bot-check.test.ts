@@ -145,7 +145,7 @@ describe.each(['turnstile', 'hcaptcha'])('BOT_CHECK=%s', (provider) => {
     BOT_CHECK_SECRET: 'widget-secret',
     BOT_CHECK_SITE_KEY: 'site-key',
     BOT_CHECK_VERIFY_URL: `${verifier.url}/siteverify`,
-    BOT_CHECK_TIMEOUT_MS: '300',
+    BOT_CHECK_TIMEOUT_MS: '1500',
   });
 
   test('a genuine widget token admits with a pass; the token is sent with the secret and works once', async () => {

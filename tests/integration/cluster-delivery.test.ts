@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
-import { closeAllClients, eventually, pairClients, waitFor, type TestClient } from '../helpers/clients';
+import { closeAllClients, eventually, expectNoEvent, pairClients, waitFor, type TestClient } from '../helpers/clients';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -187,6 +187,21 @@ test('a user of a pair on one node recovers on the other node and the conversati
   const reply = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === 'from node two');
   resumed.emit('send_message', { roomId, message: 'from node two' });
   expect((await reply).sender).toBe(a.session.userId);
+  resumed.disconnect();
+});
+
+test('a user away for many heartbeats is not taken for a lost room: what was kept for them stays', async () => {
+  const [one, two] = nodes;
+  const { a, b, roomId } = await pairClients([one!.url, two!.url], 'video');
+  await dropAndWaitForGrace(a, b);
+  // Signalling, which no history holds: only what was kept for the user brings it back.
+  b.emit('offer', { roomId, offer: { type: 'offer', sdp: 'v=0 kept across heartbeats' } });
+  // Five heartbeats (200 ms): each node's lost-state repair runs over its rooms meanwhile.
+  await expectNoEvent(b, 'partner_disconnected', 1000);
+  const resumed = resumeAs(a, two!.url);
+  const missed = waitFor(resumed, 'offer', 5000, (o) => o.offer.sdp === 'v=0 kept across heartbeats');
+  resumed.connect();
+  await missed;
   resumed.disconnect();
 });
 

@@ -17,7 +17,7 @@ import { getJson, startTestServer, type TestServer } from '../helpers/server';
  * Random payloads against a running server while honest pairs chat. Budgets: the loose run sends
  * ~4000 socket events plus raw frames and HTTP requests; the default-limits run ~1200 events.
  */
-jest.setTimeout(90_000);
+jest.setTimeout(180_000);
 
 /** socket.io-client refuses to emit these; raw frames cover them (see abuse.test.ts). */
 const RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);

@@ -71,7 +71,7 @@ describe('MODERATION_HOOK_URL, failing closed', () => {
       MESSAGE_FILTER: 'contact',
       MODERATION_HOOK_URL: `${hook.url}/hook`,
       MODERATION_HOOK_FAIL: 'closed',
-      MODERATION_HOOK_TIMEOUT_MS: '200',
+      MODERATION_HOOK_TIMEOUT_MS: '1500',
     }),
   );
 
@@ -128,7 +128,7 @@ describe('MODERATION_HOOK_URL, failing closed', () => {
 
 describe('MODERATION_HOOK_FAIL=open (the default)', () => {
   const srv = useTestServer();
-  beforeEach(() => srv.restart({ MODERATION_HOOK_URL: `${hook.url}/hook`, MODERATION_HOOK_TIMEOUT_MS: '200' }));
+  beforeEach(() => srv.restart({ MODERATION_HOOK_URL: `${hook.url}/hook`, MODERATION_HOOK_TIMEOUT_MS: '1500' }));
 
   test('a slow or failing hook lets the message through, counted as failed_open', async () => {
     expect((await delivered(srv, 'slow but fine')).text).toBe('slow but fine');

@@ -1,3 +1,4 @@
+import { emptyTotals } from '../../src/domain/counters';
 import type { ChatMessage } from '../../src/realtime/events';
 import {
   closeAllClients,
@@ -9,6 +10,10 @@ import {
   waitFor,
   type TestClient,
 } from '../helpers/clients';
+import { Redis } from 'ioredis';
+import { poolKey } from '../../src/domain/pools';
+import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
+import { RedisPresence } from '../../src/domain/redis/redis-presence';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { getJson, startTestServer, type TestServer } from '../helpers/server';
 
@@ -79,5 +84,48 @@ describe('Redis down', () => {
     await redis.restart();
     for (const node of [one!, two!])
       await eventually(async () => (await getJson(`${node.url}/health`)).status === 200, 10000, { everyMs: 100 });
+  });
+});
+
+describe('a node killed with -9', () => {
+  test('its waiting users are never paired once it missed its heartbeats: the newcomer waits, the ghost is dropped', async () => {
+    const [node] = await startNodes(1);
+    const client = new Redis(redis.url);
+    try {
+      // What a killed node leaves behind: a queue entry, and a heartbeat that stopped a while ago.
+      const deadAt = Date.now() - 1500;
+      await new RedisPresence(client, { nodeId: 'killed-node', deadAfterMs: 60_000, clock: () => deadAt }).report(
+        1,
+        emptyTotals(),
+      );
+      const queue = new RedisMatchQueue(client, { interestTimeoutMs: 5000 });
+      await queue.matchOrEnqueue(
+        {
+          userId: 'ghost',
+          socketId: 'ghost-socket',
+          nodeId: 'killed-node',
+          ipHash: 'ghost-ip',
+          type: 'chat',
+          pool: poolKey({}),
+          interests: [],
+          enqueuedAt: deadAt - 1000,
+        },
+        deadAt - 1000,
+      );
+      const newcomer = await connectClient(node!.url);
+      const noGhost = expectNoEvent(newcomer, 'partner_found', 500);
+      const waiting = waitFor(newcomer, 'waiting_for_partner');
+      newcomer.emit('join', { type: 'chat' });
+      await waiting;
+      await noGhost;
+      expect(await node!.server.services.queue.isWaiting('ghost')).toBe(false);
+      // and the next user meets the newcomer, not a ghost
+      const next = await connectClient(node!.url);
+      const found = waitFor(next, 'partner_found');
+      next.emit('join', { type: 'chat' });
+      expect((await found).partnerId).toBe(newcomer.session.userId);
+    } finally {
+      client.disconnect();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { Ban } from '../../src/domain/moderation';
 import type { PartnerFoundPayload } from '../../src/realtime/events';
 import { closeAllClients, connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import { connectFrom, reportUser } from '../helpers/moderation';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -66,6 +67,17 @@ describe.each(['memory', 'redis'] as const)('shadow bans (%s)', (backend) => {
     await srv.server.services.moderation.liftBan(ban.id, Date.now());
     await waits(other);
     expect((await joinAndWait(user, { type: 'chat' })).partnerId).toBe(other.session.userId);
+  });
+
+  test('BAN_MODE=shadow applies to automatic bans: the reported user keeps waiting, alone', async () => {
+    await start(backend, { BAN_MODE: 'shadow', BAN_REPORT_THRESHOLD: '1', REPORT_MIN_ROOM_MS: '0' });
+    const reported = await connectClient(srv.url);
+    await reportUser(srv.url, reported, '127.0.0.2');
+    expect((await srv.server.services.moderation.listBans(Date.now()))[0]).toMatchObject({ mode: 'shadow', actor: 'auto' });
+    await waits(reported);
+    const plain = await connectFrom(srv.url, '127.0.0.3');
+    await waits(plain);
+    await expectNoEvent(reported, 'partner_found', 300);
   });
 
   test('BAN_MODE=hard: the banned user is refused with BANNED', async () => {

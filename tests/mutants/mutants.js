@@ -9,7 +9,7 @@ module.exports = [
   {
     name: 'report no longer blocks the pair',
     file: 'src/realtime/handlers/matchmaking.ts',
-    search: '  await ctx.services.pairs.block(socket.data.userId, reported.userId, now);\n',
+    search: '  await ctx.services.pairs.block(socket.data, reported, now);\n',
     replace: '',
     tests: ['tests/integration/rematch.test.ts'],
   },
@@ -102,21 +102,21 @@ module.exports = [
   {
     name: 'cooldown ignored (memory queue)',
     file: 'src/domain/memory/memory-match-queue.ts',
-    search: 'return allowRecent || !this.history.metRecentlyNow(a.userId, b.userId, now);',
+    search: 'return allowRecent || !this.history.metRecentlyNow(a, b, now);',
     replace: 'return true;',
     tests: ['tests/integration/rematch.test.ts'],
   },
   {
     name: 'cooldown ignored (Lua queue)',
     file: 'src/domain/redis/redis-match-queue.ts',
-    search: "return allowRecent or not pairActive('recent', a.userId, b.userId, NOW)",
+    search: "return allowRecent or not membersActive('recent', a, b, NOW)",
     replace: 'return true',
     tests: ['tests/integration/rematch.test.ts'],
   },
   {
     name: 'blocked pairs meet (Lua queue)',
     file: 'src/domain/redis/redis-match-queue.ts',
-    search: "if a.userId == b.userId or pairActive('block', a.userId, b.userId, NOW) then return false end",
+    search: "if a.userId == b.userId or membersActive('block', a, b, NOW) then return false end",
     replace: 'if a.userId == b.userId then return false end',
     tests: ['tests/contract/match-queue.test.ts'],
   },

@@ -26,4 +26,9 @@ export class MemoryPresence implements Presence {
   }
 
   async forgetNode(): Promise<void> {}
+
+  /** The only node is this one, alive as long as it runs. */
+  async lastHeartbeat(nodeId: string): Promise<number | undefined> {
+    return nodeId === this.nodeId ? Date.now() : undefined;
+  }
 }

@@ -72,6 +72,11 @@ export class RedisPresence implements Presence {
     return ids.filter((id) => id !== this.nodeId);
   }
 
+  async lastHeartbeat(nodeId: string): Promise<number | undefined> {
+    const score = await this.redis.zscore(this.nodesKey(), nodeId);
+    return score === null ? undefined : Number(score);
+  }
+
   async forgetNode(nodeId: string): Promise<void> {
     await this.redis.multi().zrem(this.nodesKey(), nodeId).del(this.nodeKey(nodeId)).exec();
   }

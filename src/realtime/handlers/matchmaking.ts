@@ -73,7 +73,8 @@ export async function report(ctx: RealtimeContext, socket: ClientSocket, payload
   // Read before the room ends: whether the reported user wrote decides if the report counts.
   const history = await ctx.services.rooms.history(room.id);
   await ctx.services.pairs.block(socket.data, reported, now);
-  await ctx.pairing.endRoom(room, socket.data.userId, 'left');
   await ctx.safety.botCheck?.suspect(reported.ipHash, now);
+  // Filed before the room ends, so a ban is in force by the time the reported user is told.
   await fileReport(ctx, { room, reporter, reported, payload, history, now });
+  await ctx.pairing.endRoom(room, socket.data.userId, 'left');
 }
