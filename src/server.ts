@@ -177,7 +177,7 @@ export function createServer(config: Readonly<Config>): AppServer {
         },
       ],
       ['remove queue entries', () => services.queue.removeNode(nodeId)],
-      ['close socket.io', () => new Promise<void>((resolve) => io.close(() => resolve()))],
+      ['close socket.io', () => io.close()],
       ['forget node', () => services.presence.forgetNode(nodeId)],
       ['close services', () => services.close()],
       ['close cluster', () => cluster?.close()],

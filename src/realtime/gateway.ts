@@ -40,7 +40,8 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
   let lastCount = 0;
 
   // After the admission's own middleware, which tags the socket with its IP hash.
-  if (ctx.safety.botCheck) io.use(ctx.safety.botCheck.admit);
+  const { botCheck } = ctx.safety;
+  if (botCheck) io.use((socket, next) => void botCheck.admit(socket, next));
 
   const dispatch = new Map<string, GuardedHandler>(
     (Object.keys(HANDLERS) as ClientEventName[]).map((event) => {

@@ -41,7 +41,7 @@ export class ReconnectGrace {
     const room = await this.ctx.services.rooms.roomOf(userId);
     for (const roomId of socket.rooms) {
       if (roomId === socket.id || roomId === room?.id) continue;
-      socket.leave(roomId);
+      void socket.leave(roomId);
       socket.emit('partner_disconnected', { reason: 'disconnected' });
     }
     if (room && socket.rooms.has(room.id)) this.ctx.io.to(room.id).except(socket.id).emit('partner_reconnected');

@@ -91,7 +91,7 @@ export function withRecovery(base: AdapterFactory, options: RecoveryOptions): Ad
     };
     const noteClosed = (room: string | undefined) => {
       if (room === undefined || sessions.empty) return;
-      for (const sid of sessions.roomClosed(room)) adapter.del(sid, room);
+      for (const sid of sessions.roomClosed(room)) void adapter.del(sid, room);
     };
     adapter.delSockets = (opts: BroadcastOptions, rooms: string[]) => {
       noteClosed(closesRoom(opts, rooms));
