@@ -192,14 +192,6 @@ export class Pairing {
     return true;
   }
 
-  /** Leaves whatever the user is doing: the queue, or the room. */
-  async leaveEverything(userId: string, reason: LeaveReason): Promise<void> {
-    this.stopWaiting(userId);
-    await this.ctx.services.queue.remove(userId);
-    const room = await this.ctx.services.rooms.roomOf(userId);
-    if (room) await this.endRoom(room, userId, reason);
-  }
-
   /**
    * Whether another node stopped heartbeating (or was reaped): silent for three heartbeats and for
    * half of NODE_DEAD_AFTER_MS, so a beat delayed by a busy event loop is not taken for a death.

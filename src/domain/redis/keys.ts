@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { SESSION_TYPES, type CountsByType } from '../types';
 
 /** Every key lives under one prefix (default `rc:`), so tests and deployments can share a Redis. */
@@ -44,4 +44,17 @@ export function defineScript(redis: Redis, name: string, body: string): ScriptRu
 export async function readCountsByType(redis: Redis, key: string): Promise<CountsByType> {
   const values = await redis.hmget(key, ...SESSION_TYPES);
   return Object.fromEntries(SESSION_TYPES.map((type, i) => [type, Number(values[i] ?? 0)])) as CountsByType;
+}
+
+/**
+ * Runs a MULTI and fails when any of its commands failed, or when it was aborted: ioredis reports
+ * those in the reply array instead of rejecting.
+ */
+export async function execChecked(tx: ChainableCommander): Promise<unknown[]> {
+  const replies = await tx.exec();
+  if (!replies) throw new Error('redis transaction aborted');
+  return replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
 }

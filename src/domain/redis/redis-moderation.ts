@@ -1,6 +1,6 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { AuditEntry, Ban, ModerationLimits, ModerationStore, Page, Report, ReportQuery, ReportVote } from '../moderation';
-import { DEFAULT_PREFIX } from './keys';
+import { DEFAULT_PREFIX, execChecked } from './keys';
 
 /**
  * Layout (P = prefix):
@@ -42,14 +42,15 @@ export class RedisModerationStore implements ModerationStore {
     const seq = await this.redis.incr(this.key('reports:seq'));
     const score = report.at * 1000 + (seq % 1000);
     const of = this.key(`reports:of:${report.reportedId}`);
-    await this.redis
-      .multi()
-      .set(this.reportKey(report.id), JSON.stringify(report), 'PX', Math.ceil(ttl))
-      .zadd(this.key('reports:all'), score, report.id)
-      .zadd(this.key(`reports:${report.status}`), score, report.id)
-      .zadd(of, score, report.id)
-      .pexpire(of, this.limits.reportRetentionMs)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .set(this.reportKey(report.id), JSON.stringify(report), 'PX', Math.ceil(ttl))
+        .zadd(this.key('reports:all'), score, report.id)
+        .zadd(this.key(`reports:${report.status}`), score, report.id)
+        .zadd(of, score, report.id)
+        .pexpire(of, this.limits.reportRetentionMs),
+    );
   }
 
   async listReports(query: ReportQuery, now: number): Promise<Page<Report> & { total: number }> {
@@ -74,12 +75,13 @@ export class RedisModerationStore implements ModerationStore {
     if (!report || score === null) return undefined;
     delete report.evidence;
     report.status = 'dismissed';
-    await this.redis
-      .multi()
-      .set(this.reportKey(id), JSON.stringify(report), 'KEEPTTL')
-      .zrem(this.key('reports:open'), id)
-      .zadd(this.key('reports:dismissed'), score, id)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .set(this.reportKey(id), JSON.stringify(report), 'KEEPTTL')
+        .zrem(this.key('reports:open'), id)
+        .zadd(this.key('reports:dismissed'), score, id),
+    );
     return report;
   }
 
@@ -94,7 +96,7 @@ export class RedisModerationStore implements ModerationStore {
     // PEXPIRE GT leaves a key without a TTL alone, so a fresh target key needs its first one.
     for (const target of this.banTargets(ban)) tx.pexpire(target, ttl, 'NX');
     if (ban.userId !== undefined) tx.del(this.key(`votes:${ban.userId}`));
-    await exec(tx);
+    await execChecked(tx);
   }
 
   async liftBan(id: string, now: number): Promise<Ban | undefined> {
@@ -103,7 +105,7 @@ export class RedisModerationStore implements ModerationStore {
     const ban = JSON.parse(json) as Ban;
     const tx = this.redis.multi().del(this.banKey(id)).zrem(this.key('bans'), id);
     for (const target of this.banTargets(ban)) tx.zrem(target, id);
-    await exec(tx);
+    await execChecked(tx);
     return ban.until > now ? ban : undefined;
   }
 
@@ -192,7 +194,7 @@ export class RedisModerationStore implements ModerationStore {
     const indexes = ['reports:all', 'reports:open', 'reports:dismissed', ...(reportedId ? [`reports:of:${reportedId}`] : [])];
     const tx = this.redis.multi();
     for (const index of indexes) tx.zremrangebyscore(this.key(index), '-inf', below);
-    await exec(tx);
+    await execChecked(tx);
   }
 
   private banTargets(ban: Ban): string[] {
@@ -220,8 +222,4 @@ function pairs(flat: string[]): [string, string][] {
   const result: [string, string][] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) result.push([flat[i]!, flat[i + 1]!]);
   return result;
-}
-
-async function exec(tx: ChainableCommander): Promise<void> {
-  for (const [error] of (await tx.exec()) ?? []) if (error) throw error;
 }

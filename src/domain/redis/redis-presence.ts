@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { emptyTotals, type Totals } from '../counters';
 import type { Presence } from '../presence';
-import { DEFAULT_PREFIX } from './keys';
+import { DEFAULT_PREFIX, execChecked } from './keys';
 
 export interface RedisPresenceOptions {
   nodeId: string;
@@ -37,12 +37,13 @@ export class RedisPresence implements Presence {
 
   async report(connected: number, totals: Totals): Promise<void> {
     const key = this.nodeKey(this.nodeId);
-    await this.redis
-      .multi()
-      .hset(key, 'connected', String(connected), 'totals', JSON.stringify(totals))
-      .pexpire(key, this.deadAfterMs)
-      .zadd(this.nodesKey(), this.clock(), this.nodeId)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .hset(key, 'connected', String(connected), 'totals', JSON.stringify(totals))
+        .pexpire(key, this.deadAfterMs)
+        .zadd(this.nodesKey(), this.clock(), this.nodeId),
+    );
   }
 
   async connectedCount(): Promise<number> {
@@ -78,7 +79,7 @@ export class RedisPresence implements Presence {
   }
 
   async forgetNode(nodeId: string): Promise<void> {
-    await this.redis.multi().zrem(this.nodesKey(), nodeId).del(this.nodeKey(nodeId)).exec();
+    await execChecked(this.redis.multi().zrem(this.nodesKey(), nodeId).del(this.nodeKey(nodeId)));
   }
 
   /** One field of every node whose heartbeat hash has not expired. */

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import type { RoomManager } from '../room-manager';
 import type { ChatMessage, CountsByType, Participant, Room, SessionType } from '../types';
-import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } from './keys';
+import { DEFAULT_PREFIX, defineScript, execChecked, readCountsByType, type ScriptRunner } from './keys';
 
 /**
  * Layout (P = prefix), no TTLs: a room lives until it is closed.
@@ -52,14 +52,15 @@ export class RedisRoomManager implements RoomManager {
   async create(type: SessionType, a: Participant, b: Participant, now: number): Promise<Room> {
     const room: Room = { id: uuidv4(), type, users: [a, b], createdAt: now };
     const p = this.prefix;
-    await this.redis
-      .multi()
-      .set(`${p}room:${room.id}`, JSON.stringify(room))
-      .hset(`${p}rooms:by-user`, a.userId, room.id, b.userId, room.id)
-      .hincrby(`${p}rooms:counts`, type, 1)
-      .sadd(`${p}rooms:node:${a.nodeId}`, room.id)
-      .sadd(`${p}rooms:node:${b.nodeId}`, room.id)
-      .exec();
+    await execChecked(
+      this.redis
+        .multi()
+        .set(`${p}room:${room.id}`, JSON.stringify(room))
+        .hset(`${p}rooms:by-user`, a.userId, room.id, b.userId, room.id)
+        .hincrby(`${p}rooms:counts`, type, 1)
+        .sadd(`${p}rooms:node:${a.nodeId}`, room.id)
+        .sadd(`${p}rooms:node:${b.nodeId}`, room.id),
+    );
     return room;
   }
 
