@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { CLUSTER_REPAIRS, type Totals } from '../domain/counters';
+import { CLUSTER_REPAIRS, TOTAL_COUNTERS, TOTAL_NAMES, type Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
 import { SESSION_TYPES, type CountsByType } from '../domain/types';
 import { ERROR_CODES } from '../errors';
@@ -127,22 +127,16 @@ export function createMetrics({
     () => latest,
     (f) => f.rooms,
   );
-  totalCounter(registry, 'chat_matches_total', 'Pairs matched by this node', () => totals.matches);
+  for (const name of TOTAL_NAMES) {
+    const { metric, help } = TOTAL_COUNTERS[name];
+    totalCounter(registry, metric, help, () => totals[name]);
+  }
   totalCounter(
     registry,
     'chat_match_scans_bounded_total',
     'Partner searches by this node that stopped at MATCH_SCAN_LIMIT with waiting users left unexamined',
     () => services.queue.boundedScans(),
   );
-  totalCounter(registry, 'chat_messages_relayed_total', 'Chat messages relayed by this node', () => totals.messagesRelayed);
-  totalCounter(
-    registry,
-    'chat_signals_relayed_total',
-    'WebRTC signalling messages relayed by this node',
-    () => totals.signalsRelayed,
-  );
-  totalCounter(registry, 'chat_reports_total', 'Reports received by this node', () => totals.reports);
-  totalCounter(registry, 'chat_bans_total', 'Bans issued by this node', () => totals.bans);
   new Counter({
     name: 'chat_refusals_total',
     help: 'Client events refused, per error code',

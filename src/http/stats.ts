@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { Totals } from '../domain/counters';
+import { totalStats, type TotalStats, type Totals } from '../domain/counters';
 import { publicIceServers } from '../domain/ice-servers';
 import type { Services } from '../domain/services';
 import type { CountsByType } from '../domain/types';
@@ -15,15 +15,10 @@ export interface Health {
   activeRooms: number;
 }
 
-export interface Stats {
+export interface Stats extends TotalStats {
   connectedUsers: number;
   waitingUsers: CountsByType & { total: number };
   activeRooms: CountsByType & { total: number };
-  matchesMade: number;
-  messagesRelayed: number;
-  signalsRelayed: number;
-  reports: number;
-  bans: number;
   refusals: Totals['refusals'];
   uptime: number;
   memory: NodeJS.MemoryUsage;
@@ -125,11 +120,7 @@ export function createStatsSource({
         connectedUsers,
         waitingUsers: waiting,
         activeRooms: rooms,
-        matchesMade: totals.matches,
-        messagesRelayed: totals.messagesRelayed,
-        signalsRelayed: totals.signalsRelayed,
-        reports: totals.reports,
-        bans: totals.bans,
+        ...totalStats(totals),
         refusals: totals.refusals,
         uptime: uptime(),
         memory: process.memoryUsage(),

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { emptyTotals, type Totals } from '../counters';
+import { addTotals, emptyTotals, type Totals } from '../counters';
 import type { Presence } from '../presence';
 import { DEFAULT_PREFIX, execChecked } from './keys';
 
@@ -54,15 +54,7 @@ export class RedisPresence implements Presence {
   async totals(): Promise<Totals> {
     const sum = emptyTotals();
     for (const raw of await this.liveNodeFields('totals')) {
-      const node = JSON.parse(raw) as Partial<Totals>;
-      sum.matches += node.matches ?? 0;
-      sum.messagesRelayed += node.messagesRelayed ?? 0;
-      sum.signalsRelayed += node.signalsRelayed ?? 0;
-      sum.reports += node.reports ?? 0;
-      sum.bans += node.bans ?? 0;
-      for (const code of Object.keys(sum.refusals) as (keyof Totals['refusals'])[]) {
-        sum.refusals[code] += node.refusals?.[code] ?? 0;
-      }
+      addTotals(sum, JSON.parse(raw) as Partial<Totals>);
     }
     return sum;
   }
