@@ -136,6 +136,7 @@ export class Pairing {
     this.stopWaiting(user.userId);
     this.stopWaiting(partner.userId);
     this.ctx.io.in([user.socketId, partner.socketId]).socketsJoin(room.id);
+    await this.remoteJoinSettled(room, [user, partner]);
     this.announce(room, partner, user, commonInterests, true);
     this.announce(room, user, partner, commonInterests, false);
     this.ctx.totals.matches += 1;
@@ -144,6 +145,22 @@ export class Pairing {
     this.ctx.logger.debug('pair matched', { roomId: room.id, type: room.type, users: [partner.userId, user.userId] });
     await this.dissolveIfClosedMeanwhile(room);
     return true;
+  }
+
+  /**
+   * The sharded adapter sends a room's traffic on a channel that a node subscribes to only once one
+   * of its sockets is in the room, so a message sent the moment a partner is announced could reach
+   * Redis before the other node listens. A cluster-wide fetch of the room is answered by that node
+   * only after it handled the join (the request travels behind it), so once it returns, it listens.
+   */
+  private async remoteJoinSettled(room: Room, users: WaitingUser[]): Promise<void> {
+    const here = this.ctx.services.presence.nodeId;
+    if (users.every((member) => member.nodeId === here) || this.ctx.dependencyProblem()) return;
+    try {
+      await this.ctx.io.in(room.id).fetchSockets();
+    } catch (error) {
+      this.ctx.logger.warn('remote room join not confirmed', { roomId: room.id, error });
+    }
   }
 
   /**

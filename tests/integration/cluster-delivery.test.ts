@@ -1,7 +1,15 @@
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
-import { closeAllClients, eventually, expectNoEvent, pairClients, waitFor, type TestClient } from '../helpers/clients';
+import {
+  closeAllClients,
+  connectClient,
+  eventually,
+  expectNoEvent,
+  pairClients,
+  waitFor,
+  type TestClient,
+} from '../helpers/clients';
 import { startRedis, type RedisServer } from '../helpers/redis';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -219,4 +227,21 @@ test('a recovery session is taken once across the cluster', async () => {
   expect((await replayed).recovered).toBe(false);
   first.disconnect();
   replay.disconnect();
+});
+
+test('a message sent the instant partner_found arrives reaches a partner on the other node', async () => {
+  const [one, two] = nodes.map((node) => node.url) as [string, string];
+  for (let round = 0; round < 15; round += 1) {
+    const waiter = await connectClient(one);
+    const queued = waitFor(waiter, 'waiting_for_partner');
+    waiter.emit('join', { type: 'chat' });
+    await queued;
+    const joiner = await connectClient(two);
+    const delivered = waitFor(waiter, 'new_message', undefined, (message) => message.text === `round ${round}`);
+    joiner.once('partner_found', ({ roomId }) => joiner.emit('send_message', { roomId, message: `round ${round}` }));
+    joiner.emit('join', { type: 'chat' });
+    await delivered;
+    waiter.disconnect();
+    joiner.disconnect();
+  }
 });
