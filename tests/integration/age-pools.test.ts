@@ -10,32 +10,9 @@ import {
   waitFor,
   type TestClient,
 } from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useModes } from '../helpers/modes';
 
-const CLUSTER_ENV = { NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '2000', IP_HASH_SALT: 'test-salt' };
-
-let redis: RedisServer | undefined;
-let nodes: TestServer[] = [];
-
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all(nodes.map((node) => node.close()));
-  nodes = [];
-  await redis?.stop();
-  redis = undefined;
-});
-
-/** Memory mode: one server (both urls point at it). Redis mode: `count` nodes sharing a fresh Redis. */
-async function startMode(mode: 'memory' | 'redis', env: Record<string, string>, count = 2): Promise<string[]> {
-  if (mode === 'memory') {
-    nodes.push(await startTestServer(env));
-    return Array.from({ length: count }, () => nodes[0]!.url);
-  }
-  redis = await startRedis();
-  for (let i = 0; i < count; i += 1) nodes.push(await startTestServer({ REDIS_URL: redis.url, ...CLUSTER_ENV, ...env }));
-  return nodes.map((node) => node.url);
-}
+const modes = useModes();
 
 async function waiting(client: TestClient, payload: Parameters<TestClient['emit']>[1]): Promise<void> {
   const queued = waitFor(client, 'waiting_for_partner');
@@ -50,7 +27,7 @@ async function refusals(url: string, code: string): Promise<number> {
 
 describe.each(['memory', 'redis'] as const)('age pools (%s)', (mode) => {
   test('AGE_GATE=off (the default) ignores age groups: a teen and an adult meet', async () => {
-    const [one, two] = await startMode(mode, {});
+    const [one, two] = await modes.start(mode, {});
     const teen = await connectClient(one!);
     const adult = await connectClient(two!);
     await waiting(teen, { type: 'chat', ageGroup: 'teen' });
@@ -58,7 +35,7 @@ describe.each(['memory', 'redis'] as const)('age pools (%s)', (mode) => {
   });
 
   test('adult-only refuses a join without ageGroup adult, and a declared teen cannot answer again', async () => {
-    const [one, two] = await startMode(mode, { AGE_GATE: 'adult-only' });
+    const [one, two] = await modes.start(mode, { AGE_GATE: 'adult-only' });
     const undeclared = await connectClient(one!);
     expect(await refusalOf(undeclared, 'join', { type: 'chat' })).toMatchObject({
       code: 'AGE_CONFIRMATION_REQUIRED',
@@ -76,7 +53,7 @@ describe.each(['memory', 'redis'] as const)('age pools (%s)', (mode) => {
   });
 
   test('split keeps adults and teens apart, even after the interest window', async () => {
-    const [one, two] = await startMode(mode, { AGE_GATE: 'split', MATCH_INTEREST_TIMEOUT_MS: '200' });
+    const [one, two] = await modes.start(mode, { AGE_GATE: 'split', MATCH_INTEREST_TIMEOUT_MS: '200' });
     const undeclared = await connectClient(one!);
     expect((await refusalOf(undeclared, 'join', { type: 'chat' })).code).toBe('AGE_CONFIRMATION_REQUIRED');
 
@@ -94,11 +71,11 @@ describe.each(['memory', 'redis'] as const)('age pools (%s)', (mode) => {
   });
 
   test('split: the age group is fixed for the connection, and next keeps it', async () => {
-    const [one, two] = await startMode(mode, { AGE_GATE: 'split' });
+    const [one, two] = await modes.start(mode, { AGE_GATE: 'split' });
     const teen = await connectClient(one!);
     await waiting(teen, { type: 'chat', ageGroup: 'teen' });
     teen.emit('leave_queue');
-    await eventually(async () => !(await nodes[0]!.server.services.queue.isWaiting(teen.session.userId)));
+    await eventually(async () => !(await modes.nodes[0]!.server.services.queue.isWaiting(teen.session.userId)));
     expect(await refusalOf(teen, 'join', { type: 'chat', ageGroup: 'adult' })).toMatchObject({
       code: 'AGE_GROUP_LOCKED',
       event: 'join',
@@ -127,7 +104,7 @@ describe.each(['memory', 'redis'] as const)('age pools (%s)', (mode) => {
  */
 describe.each(['memory', 'redis'] as const)('age pools under concurrent random traffic (%s)', (mode) => {
   test('no partner_found ever crosses the age groups', async () => {
-    const urls = await startMode(mode, { AGE_GATE: 'split', MATCH_INTEREST_TIMEOUT_MS: '100' }, mode === 'redis' ? 3 : 1);
+    const urls = await modes.start(mode, { AGE_GATE: 'split', MATCH_INTEREST_TIMEOUT_MS: '100' }, mode === 'redis' ? 3 : 1);
     const groupOf = new Map<string, AgeGroup>();
     const crossings: string[] = [];
     let pairings = 0;
@@ -166,7 +143,7 @@ describe.each(['memory', 'redis'] as const)('age pools under concurrent random t
 });
 
 test('240 adults and teens joining at once across three nodes are each paired exactly once, within their group', async () => {
-  const urls = await startMode('redis', { AGE_GATE: 'split' }, 3);
+  const urls = await modes.start('redis', { AGE_GATE: 'split' }, 3);
   const clients: TestClient[] = [];
   for (let batch = 0; batch < 6; batch += 1) {
     clients.push(...(await Promise.all(Array.from({ length: 40 }, (_, i) => connectClient(urls[(batch * 40 + i) % 3]!)))));

@@ -1,7 +1,6 @@
 import type { ChatMessage } from '../../src/realtime/events';
-import { closeAllClients, connectClient, pairClients, waitFor, type TestClient } from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, pairClients, waitFor, type TestClient } from '../helpers/clients';
+import { useModes } from '../helpers/modes';
 
 /**
  * Issue 11's swarm: 600 bots from 30 addresses, all with the same 10 interests and each with its
@@ -15,27 +14,7 @@ const languageOf = (i: number) => LETTERS[Math.floor(i / 26)]! + LETTERS[i % 26]
 
 jest.setTimeout(120_000);
 
-let redis: RedisServer | undefined;
-let nodes: TestServer[] = [];
-
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all(nodes.map((node) => node.close()));
-  nodes = [];
-  await redis?.stop();
-  redis = undefined;
-});
-
-async function startMode(mode: 'memory' | 'redis', env: Record<string, string>): Promise<string[]> {
-  if (mode === 'memory') {
-    nodes.push(await startTestServer(env));
-    return [nodes[0]!.url, nodes[0]!.url];
-  }
-  redis = await startRedis();
-  const clusterEnv = { REDIS_URL: redis.url, NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '5000', IP_HASH_SALT: 'salt' };
-  for (let i = 0; i < 2; i += 1) nodes.push(await startTestServer({ ...clusterEnv, ...env }));
-  return nodes.map((node) => node.url);
-}
+const modes = useModes();
 
 async function boundedScans(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -44,7 +23,7 @@ async function boundedScans(url: string): Promise<number> {
 
 describe.each(['memory', 'redis'] as const)('bounded matching cost (%s)', (mode) => {
   test('600 incompatible bots from 30 addresses: every join is answered and an honest pair is unaffected', async () => {
-    const urls = await startMode(mode, { MATCH_INTEREST_TIMEOUT_MS: '600000', MATCH_SCAN_LIMIT: '50' });
+    const urls = await modes.start(mode, { MATCH_INTEREST_TIMEOUT_MS: '600000', MATCH_SCAN_LIMIT: '50' });
     const honest = await pairClients([urls[0]!, urls[1]!]);
 
     const bots: TestClient[] = [];
@@ -57,7 +36,7 @@ describe.each(['memory', 'redis'] as const)('bounded matching cost (%s)', (mode)
       bots.push(...(await Promise.all(connecting)));
     }
     const addresses = new Set(
-      nodes.flatMap((node) => [...node.server.io.sockets.sockets.values()].map((socket) => socket.handshake.address)),
+      modes.nodes.flatMap((node) => [...node.server.io.sockets.sockets.values()].map((socket) => socket.handshake.address)),
     );
     expect(addresses.size).toBeGreaterThanOrEqual(ADDRESSES);
     // Generous deadline: the point is that every join is answered, not how fast.

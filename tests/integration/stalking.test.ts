@@ -1,7 +1,6 @@
 import type { PartnerFoundPayload } from '../../src/realtime/events';
-import { closeAllClients, connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import { useModes } from '../helpers/modes';
 
 /**
  * Issue 11, "stalking through interests": blocks and the re-match cooldown hold between addresses,
@@ -10,27 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
  */
 const ENV = { REMATCH_COOLDOWN_MS: '60000', MATCH_INTEREST_TIMEOUT_MS: '60000' };
 
-let redis: RedisServer | undefined;
-let nodes: TestServer[] = [];
-
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all(nodes.map((node) => node.close()));
-  nodes = [];
-  await redis?.stop();
-  redis = undefined;
-});
-
-async function startMode(mode: 'memory' | 'redis'): Promise<[string, string]> {
-  if (mode === 'memory') {
-    nodes.push(await startTestServer(ENV));
-    return [nodes[0]!.url, nodes[0]!.url];
-  }
-  redis = await startRedis();
-  const clusterEnv = { REDIS_URL: redis.url, NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '5000', IP_HASH_SALT: 'salt' };
-  for (let i = 0; i < 2; i += 1) nodes.push(await startTestServer({ ...clusterEnv, ...ENV }));
-  return [nodes[0]!.url, nodes[1]!.url];
-}
+const modes = useModes();
 
 function connectFrom(url: string, localAddress: string): Promise<TestClient> {
   return connectClient(url, { transportOptions: { websocket: { localAddress } } });
@@ -67,7 +46,7 @@ async function expectAddressKeptAway(victim: TestClient, victimUrl: string, othe
 
 describe.each(['memory', 'redis'] as const)('pair history between addresses (%s)', (mode) => {
   test('a blocked address cannot reach the same user again with fresh sockets', async () => {
-    const [one, two] = await startMode(mode);
+    const [one, two] = (await modes.start(mode, ENV)) as [string, string];
     const { victim, other, roomId } = await firstMeeting(one, two);
     const ended = waitFor(other, 'partner_disconnected');
     victim.emit('block', { roomId });
@@ -77,7 +56,7 @@ describe.each(['memory', 'redis'] as const)('pair history between addresses (%s)
   });
 
   test('a reported address cannot reach the same user again with fresh sockets', async () => {
-    const [one, two] = await startMode(mode);
+    const [one, two] = (await modes.start(mode, ENV)) as [string, string];
     const { victim, other, roomId } = await firstMeeting(one, two);
     const ended = waitFor(other, 'partner_disconnected');
     victim.emit('report', { roomId, reason: 'harassment' });
@@ -87,7 +66,7 @@ describe.each(['memory', 'redis'] as const)('pair history between addresses (%s)
   });
 
   test('a just-met address does not meet the same user again within the cooldown', async () => {
-    const [one, two] = await startMode(mode);
+    const [one, two] = (await modes.start(mode, ENV)) as [string, string];
     const { victim, other, roomId } = await firstMeeting(one, two);
     const ended = waitFor(victim, 'partner_disconnected');
     other.emit('leave_room', { roomId });
