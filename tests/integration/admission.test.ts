@@ -158,8 +158,9 @@ describe.each(MODES)('admission at the Engine.IO handshake (%s)', (mode) => {
       expect(outcome).toBe('open');
       ws.send('40');
       ws.terminate();
+      // The server sees the hang-up a moment later; a leaked slot would make later opens fail.
+      await eventually(() => engineSessions() === 0);
     }
-    await eventually(() => engineSessions() === 0);
     await connectClient(url, fromAddress(ATTACKER));
     await connectClient(url, fromAddress(ATTACKER));
     await handshakeRefused(url, fromAddress(ATTACKER));
