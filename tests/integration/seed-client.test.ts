@@ -134,7 +134,9 @@ test('a seed front end pairs, tells its own messages from the stranger’s, sees
   const atCarol = waitFor(carol.socket, 'new_message');
   await send(alice, 'hi carol');
   await atCarol;
+  const helloAtAlice = waitFor(alice.socket, 'new_message', 5000, (m: SeedMessage) => m.text === 'hello');
   await send(carol, 'hello');
+  await helloAtAlice;
   expect(alice.lines).toEqual(['You: hi carol', 'Stranger: hello']);
   expect(carol.lines).toEqual(['Stranger: hi carol', 'You: hello']);
 
