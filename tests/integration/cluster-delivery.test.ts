@@ -188,7 +188,12 @@ test('a user of a pair on one node recovers on the other node and the conversati
   expect(await session).toEqual({ userId: a.session.userId, recovered: true });
   await missed;
   await reconnected;
-  // The partner's node learns the session moved and publishes to the room again.
+  // The partner's node learns the session moved and publishes to the room again; until it has, and
+  // until node two listens to the room, a message can still be lost (the race README names).
+  await eventually(async () => {
+    const [, listeners] = (await admin.call('PUBSUB', 'SHARDNUMSUB', `rc:sio#/#${roomId}#`)) as [string, number];
+    return one!.server.io.of('/').adapter.rooms.get(roomId)?.size === 1 && listeners >= 2;
+  });
   const after = waitFor<ChatMessage>(resumed, 'new_message', 5000, (m) => m.text === 'after your return');
   b.emit('send_message', { roomId, message: 'after your return' });
   await after;
