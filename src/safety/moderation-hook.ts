@@ -49,7 +49,11 @@ export async function askModerationHook(hook: HookConfig, message: HookMessage, 
     signal: AbortSignal.timeout(hook.timeoutMs),
   });
   if (!response.ok) throw new HookFailure(`moderation hook answered HTTP ${response.status}`);
-  const verdict = verdictFromAnswer(await response.json(), message.text, maxLength);
+  // JSON.parse errors quote the body, which may echo the user's text: that must never reach a log.
+  const answer: unknown = await response.json().catch(() => {
+    throw new HookFailure('moderation hook answered something that is not JSON');
+  });
+  const verdict = verdictFromAnswer(answer, message.text, maxLength);
   if (!verdict) throw new HookFailure('moderation hook answered neither allow, reject nor a valid replace');
   return verdict;
 }
