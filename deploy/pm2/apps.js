@@ -41,7 +41,11 @@ function pm2Apps(shellEnv, rootDir) {
     cwd: rootDir,
     script: 'dist/index.js',
     interpreter: 'node',
-    exec_mode: 'fork',
+    // PM2's cluster mode with exactly one instance, for its reload: the new process starts and
+    // signals ready while the old one still holds the port, then the old one drains. More
+    // instances per app would split one node's in-memory state and polling sessions: scale out
+    // with more apps (ports) on Redis instead.
+    exec_mode: 'cluster',
     instances: 1,
     wait_ready: true,
     listen_timeout: LISTEN_TIMEOUT_MS,

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Rolling restart of PM2's cluster profile, one node at a time (instead of `pm2 reload`, which
-# stops both nodes in the same second). Each node drains on SIGTERM: its clients get
-# server_shutdown and reconnect through Nginx to the other node. PM2 starts it again and waits for
-# its ready signal (wait_ready: listening and Redis reachable); the next node goes only once this
-# one answers GET /ready.
+# Rolling restart of PM2's cluster profile, one node at a time (`pm2 reload ecosystem.config.js`
+# reloads every node at once, so all clients reconnect in the same second). PM2 starts the node's
+# new process and waits for its ready signal (wait_ready: listening and Redis reachable) while the
+# old one still serves; then the old one drains on SIGTERM: its clients get server_shutdown and
+# reconnect. The next node goes only once this one answers GET /ready.
 #   CHAT_PROFILE=cluster deploy/pm2/rolling-restart.sh
 set -euo pipefail
 ports="${CHAT_CLUSTER_PORTS:-3001,3002}"
@@ -23,7 +23,7 @@ for port in ${ports//,/ }; do
   index=$((index + 1))
   name="random-chat-backend-${index}"
   echo "restarting ${name} (port ${port})"
-  pm2 restart "${name}"
+  pm2 reload "${name}"
   if ! wait_ready "${port}"; then
     echo "${name} is not ready on port ${port} after ${ready_deadline_s} s; stopping the rollout" >&2
     exit 1

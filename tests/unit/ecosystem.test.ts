@@ -107,10 +107,17 @@ describe('ecosystem.config.js: the operator wins', () => {
 
 describe('ecosystem.config.js: process settings', () => {
   test.each<Record<string, string>>([{}, { CHAT_PROFILE: 'cluster' }])(
-    '%j: node dist/index.js in fork mode, ready handshake, plain JSON logs',
+    '%j: node dist/index.js, one PM2 cluster-mode instance per app (reload without a gap), ready handshake, plain JSON logs',
     (shell) => {
       for (const app of ecosystemAppsWith(shell)) {
-        expect(app).toMatchObject({ script: 'dist/index.js', exec_mode: 'fork', wait_ready: true, time: false, cwd: ROOT });
+        expect(app).toMatchObject({
+          script: 'dist/index.js',
+          exec_mode: 'cluster',
+          instances: 1,
+          wait_ready: true,
+          time: false,
+          cwd: ROOT,
+        });
         expect(app.listen_timeout).toBeGreaterThan(0);
       }
     },
