@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import type { ChatMessage, ErrorPayload } from '../../src/realtime/events';
+import type { ErrorPayload } from '../../src/realtime/events';
 import {
   bareWebsocket,
   closeAllClients,
@@ -59,7 +59,7 @@ async function openBare(url: string, from = ATTACKER): Promise<'open' | number> 
 }
 
 async function chatStillWorks(a: TestClient, b: TestClient, roomId: string, text: string): Promise<void> {
-  const delivered = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === text);
+  const delivered = waitFor(b, 'new_message', 5000, (m) => m.text === text);
   a.emit('send_message', { roomId, message: text });
   await delivered;
 }

@@ -1,5 +1,4 @@
 import Transport from 'winston-transport';
-import type { PartnerFoundPayload } from '../../src/realtime/events';
 import {
   closeAllClients,
   connectClient,
@@ -53,7 +52,7 @@ function connectFrom(localAddress: string): Promise<TestClient> {
  */
 async function reportFrom(victim: TestClient, address: string, victimWrites = true): Promise<void> {
   const attacker = await connectFrom(address);
-  const victimFound = waitFor<PartnerFoundPayload>(victim, 'partner_found');
+  const victimFound = waitFor(victim, 'partner_found');
   victim.emit('join', { type: 'chat' });
   await waitFor(victim, 'waiting_for_partner');
   const { roomId } = await joinAndWait(attacker, { type: 'chat' });

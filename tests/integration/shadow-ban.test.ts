@@ -1,5 +1,4 @@
 import type { Ban } from '../../src/domain/moderation';
-import type { PartnerFoundPayload } from '../../src/realtime/events';
 import { closeAllClients, connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
 import { connectFrom, reportUser } from '../helpers/moderation';
 import { startRedis, type RedisServer } from '../helpers/redis';
@@ -46,8 +45,8 @@ describe.each(['memory', 'redis'] as const)('shadow bans (%s)', (backend) => {
     const [shadowA, shadowB, plainA, plainB] = await Promise.all([1, 2, 3, 4].map(() => connectClient(srv.url)));
     await banUser(shadowA!);
     await banUser(shadowB!);
-    const shadowFound = waitFor<PartnerFoundPayload>(shadowA!, 'partner_found');
-    const plainFound = waitFor<PartnerFoundPayload>(plainA!, 'partner_found');
+    const shadowFound = waitFor(shadowA!, 'partner_found');
+    const plainFound = waitFor(plainA!, 'partner_found');
     await waits(shadowA!);
     await waits(plainA!);
     // Both wait in the same queue type, yet are not paired with each other.
