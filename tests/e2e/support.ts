@@ -152,6 +152,22 @@ export async function pair(a: Page, b: Page, type: 'chat' | 'video', interests =
   await Promise.all([waitForStatus(a, 'Connected'), waitForStatus(b, 'Connected')]);
 }
 
+/** The call is up: the peer connection is connected and remote frames keep arriving. */
+export async function callWorks(page: Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as Win).__demo.pc?.connectionState === 'connected', null, { timeout: MEDIA_MS });
+  const framesNow = await page.evaluate(
+    () => (globalThis as Win).document.querySelector('#remote-video')?.getVideoPlaybackQuality?.().totalVideoFrames ?? 0,
+  );
+  await page.waitForFunction(
+    (before) => {
+      const video = (globalThis as Win).document.querySelector('#remote-video');
+      return video?.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > before;
+    },
+    framesNow,
+    { timeout: MEDIA_MS },
+  );
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }
