@@ -1,21 +1,14 @@
 import type { Ban } from '../../src/domain/moderation';
-import { closeAllClients, connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import { connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
 import { connectFrom, reportUser } from '../helpers/moderation';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useModes, type Mode } from '../helpers/modes';
+import type { TestServer } from '../helpers/server';
 
-let redis: RedisServer | undefined;
+const modes = useModes();
 let srv: TestServer;
-afterEach(async () => {
-  await closeAllClients();
-  await srv?.close();
-  await redis?.stop();
-  redis = undefined;
-});
 
-async function start(backend: 'memory' | 'redis', env: Record<string, string>): Promise<void> {
-  if (backend === 'redis') redis = await startRedis();
-  srv = await startTestServer({ MATCH_INTEREST_TIMEOUT_MS: '0', ...(redis ? { REDIS_URL: redis.url } : {}), ...env });
+async function start(backend: Mode, env: Record<string, string>): Promise<void> {
+  srv = await modes.single(backend, { MATCH_INTEREST_TIMEOUT_MS: '0', ...env });
 }
 
 async function banUser(user: TestClient, mode?: Ban['mode']): Promise<Ban> {
