@@ -18,10 +18,12 @@ type Tuple<T, N extends number, R extends T[] = []> = number extends N ? T[] : R
 export function useModes() {
   const nodes: TestServer[] = [];
   const redises: RedisServer[] = [];
+  const envOf = new Map<TestServer, Record<string, string>>();
   afterEach(async () => {
     await closeAllClients();
     await Promise.all(nodes.splice(0).map((node) => node.close()));
     await Promise.all(redises.splice(0).map((redis) => redis.stop()));
+    envOf.clear();
   });
 
   /** `count` nodes with `env` on one fresh redis-server of their own. */
@@ -37,6 +39,7 @@ export function useModes() {
   async function server(env: Record<string, string> = {}): Promise<TestServer> {
     const started = await startTestServer(env);
     nodes.push(started);
+    envOf.set(started, env);
     return started;
   }
 
@@ -49,6 +52,11 @@ export function useModes() {
     get redis(): RedisServer {
       if (!redises[0]) throw new Error('useModes: no cluster started in this test');
       return redises[0];
+    },
+    /** Closes `node` and starts a fresh server with the same env on its port (a node's restart). */
+    async restart(node: TestServer): Promise<TestServer> {
+      await node.close();
+      return server({ ...envOf.get(node), PORT: String(node.port) });
     },
     /** One server of `mode`: in memory, or the only node on a fresh redis-server. */
     async single(mode: Mode, env: Record<string, string> = {}): Promise<TestServer> {
