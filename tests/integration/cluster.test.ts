@@ -236,7 +236,7 @@ describe('a node in a child process', () => {
       NODE_DEAD_AFTER_MS: String(deadAfterMs),
       USER_COUNT_INTERVAL_MS: '600000',
     });
-    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV, NODE_HEARTBEAT_MS: '1000' });
+    child = await startChildServer({ REDIS_URL: modes.redis.url, ...CLUSTER_ENV, NODE_HEARTBEAT_MS: '1000' });
     const { b } = await pairClients([child.url, survivor!.url]);
     const doomedNode = ((await getJson(`${child.url}/stats`)).body as { nodeId: string }).nodeId;
     const presence = survivor!.server.services.presence;
