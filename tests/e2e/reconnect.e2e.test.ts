@@ -3,40 +3,13 @@
  * the real server, in headless Chromium with a fake camera. Run with `npm run test:e2e`.
  * (The demo's own suite is demo.e2e.test.ts; this file keeps the grace on, which that one turns off.)
  */
-import type { Browser } from 'playwright-core';
-import {
-  DemoSession,
-  callWorks,
-  launchChromium,
-  pair,
-  startDemoServer,
-  waitForStatus,
-  type DemoServer,
-  type Win,
-} from './support';
+import { callWorks, pair, useDemoSuite, waitForStatus, type Win } from './support';
 
-let demo: DemoServer;
-let browser: Browser;
-let session: DemoSession;
-
-beforeAll(async () => {
-  demo = await startDemoServer({ RECONNECT_GRACE_MS: '10000' });
-  browser = await launchChromium();
-  session = new DemoSession(browser, () => demo.baseUrl);
-});
-
-afterEach(async () => {
-  expect(await session.end()).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.server.close();
-});
+const suite = useDemoSuite({ env: { RECONNECT_GRACE_MS: '10000' } });
 
 test('video: a signalling socket that blips comes back to the same working call', async () => {
-  const a = await session.open('A');
-  const b = await session.open('B');
+  const a = await suite.session.open('A');
+  const b = await suite.session.open('B');
   await pair(a, b, 'video');
   await Promise.all([callWorks(a), callWorks(b)]);
   const userId = await a.evaluate(() => (globalThis as Win).__demo.userId);
