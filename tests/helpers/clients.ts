@@ -43,13 +43,6 @@ export type ServerEventName = keyof ServerEvents;
 /** What a listener of `E` receives first (undefined for events without a payload). */
 export type ServerPayload<E extends ServerEventName> = Parameters<ServerEvents[E]>[0];
 
-/**
- * For a payload type given by hand instead of by the event name (call sites written before the
- * helpers were typed; never needed): the contract's events whose payload is a `T`. A misspelt
- * event, or one whose payload is not the type given, fails to compile either way.
- */
-type EventWithPayload<T> = { [E in ServerEventName]: [ServerPayload<E>] extends [T] ? E : never }[ServerEventName];
-
 /** Resolves with the next `event` payload, or rejects after `ms`. */
 export function waitFor<E extends ServerEventName>(
   socket: Socket,
@@ -57,13 +50,6 @@ export function waitFor<E extends ServerEventName>(
   ms?: number,
   filter?: (payload: ServerPayload<E>) => boolean,
 ): Promise<ServerPayload<E>>;
-/** @deprecated Name the event and drop the type argument: the payload type follows from the event. */
-export function waitFor<T = never>(
-  socket: Socket,
-  event: EventWithPayload<T>,
-  ms?: number,
-  filter?: (payload: NoInfer<T>) => boolean,
-): Promise<NoInfer<T>>;
 export function waitFor(
   socket: Socket,
   event: string,
@@ -109,8 +95,6 @@ export function refusalOf(socket: Socket, event: string, ...args: unknown[]): Pr
 
 /** Collects every payload of `event` from now on. */
 export function record<E extends ServerEventName>(socket: Socket, event: E): ServerPayload<E>[];
-/** @deprecated Name the event and drop the type argument: the payload type follows from the event. */
-export function record<T = never>(socket: Socket, event: EventWithPayload<T>): NoInfer<T>[];
 export function record(socket: Socket, event: string): unknown[] {
   const seen: unknown[] = [];
   socket.on(event, (payload: unknown) => seen.push(payload));

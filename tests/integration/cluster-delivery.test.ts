@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
-import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
 import {
   closeAllClients,
   connectClient,
@@ -84,7 +83,7 @@ function callsBetween(before: Map<string, number>, after: Map<string, number>, c
 test('nothing a user wrote stays in Redis once the room closes, across a drop and a recovery', async () => {
   const [one, two] = nodes;
   const { a, b, roomId } = await pairClients([one!.url, two!.url], 'video');
-  const said = waitFor<ChatMessage>(b, 'new_message');
+  const said = waitFor(b, 'new_message');
   a.emit('send_message', { roomId, message: 'SECRET-TEXT-before' });
   await said;
   const offered = waitFor(a, 'offer');
@@ -118,7 +117,7 @@ async function relay(from: TestClient, to: TestClient, roomId: string, count: nu
   const arrived =
     kind === 'offer'
       ? waitFor(to, 'offer', 10000, (o) => o.offer.sdp === last)
-      : waitFor<ChatMessage>(to, 'new_message', 10000, (m) => m.text === last);
+      : waitFor(to, 'new_message', 10000, (m) => m.text === last);
   for (let i = 0; i < count; i += 1) {
     if (kind === 'offer') from.emit('offer', { roomId, offer: { type: 'offer', sdp: `${kind} ${i}` } });
     else from.emit('send_message', { roomId, message: `${kind} ${i}` });
@@ -142,7 +141,7 @@ test('a room that closes while a user is away keeps nothing of it for them, on a
   // Well inside the 10 s grace: the session stays, what was written in the room goes with it.
   await eventually(async () => !(await everythingInRedis()).includes('SECRET'), 3000, { what: 'the kept message dropped' });
   const resumed = resumeAs(a, two!.url);
-  const session = waitFor<SessionInfo>(resumed, 'session');
+  const session = waitFor(resumed, 'session');
   const told = waitFor(resumed, 'partner_disconnected');
   resumed.connect();
   expect((await session).recovered).toBe(true);
@@ -182,8 +181,8 @@ test('a user of a pair on one node recovers on the other node and the conversati
   await dropAndWaitForGrace(a, b);
   b.emit('send_message', { roomId, message: 'while you were away' });
   const resumed = resumeAs(a, two!.url);
-  const session = waitFor<SessionInfo>(resumed, 'session');
-  const missed = waitFor<ChatMessage>(resumed, 'new_message', 5000, (m) => m.text === 'while you were away');
+  const session = waitFor(resumed, 'session');
+  const missed = waitFor(resumed, 'new_message', 5000, (m) => m.text === 'while you were away');
   const reconnected = waitFor(b, 'partner_reconnected');
   resumed.connect();
   expect(await session).toEqual({ userId: a.session.userId, recovered: true });
@@ -195,10 +194,10 @@ test('a user of a pair on one node recovers on the other node and the conversati
     const [, listeners] = (await admin.call('PUBSUB', 'SHARDNUMSUB', `rc:sio#/#${roomId}#`)) as [string, number];
     return one!.server.io.of('/').adapter.rooms.get(roomId)?.size === 1 && listeners >= 2;
   });
-  const after = waitFor<ChatMessage>(resumed, 'new_message', 5000, (m) => m.text === 'after your return');
+  const after = waitFor(resumed, 'new_message', 5000, (m) => m.text === 'after your return');
   b.emit('send_message', { roomId, message: 'after your return' });
   await after;
-  const reply = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === 'from node two');
+  const reply = waitFor(b, 'new_message', 5000, (m) => m.text === 'from node two');
   resumed.emit('send_message', { roomId, message: 'from node two' });
   expect((await reply).sender).toBe(a.session.userId);
   resumed.disconnect();
@@ -224,11 +223,11 @@ test('a recovery session is taken once across the cluster', async () => {
   const { a, b } = await pairClients([one!.url, two!.url]);
   await dropAndWaitForGrace(a, b);
   const first = resumeAs(a, two!.url);
-  const firstSession = waitFor<SessionInfo>(first, 'session');
+  const firstSession = waitFor(first, 'session');
   first.connect();
   expect((await firstSession).recovered).toBe(true);
   const replay = resumeAs(a, one!.url);
-  const replayed = waitFor<SessionInfo>(replay, 'session');
+  const replayed = waitFor(replay, 'session');
   replay.connect();
   expect((await replayed).recovered).toBe(false);
   first.disconnect();

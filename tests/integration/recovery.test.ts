@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import type { ChatMessage, SessionInfo } from '../../src/realtime/events';
+import type { ChatMessage } from '../../src/realtime/events';
 import { eventually, pairClients, waitFor, type TestClient } from '../helpers/clients';
 import { useTestServer } from '../helpers/server';
 
@@ -39,7 +39,7 @@ test('nothing is kept per packet for connected users while the grace is on', asy
   const { a, b, roomId } = await pairClients(srv.url, 'video');
   const before = adapterCollectionSizes();
   const relayed = 300;
-  const last = waitFor<ChatMessage>(b, 'new_message', 10000, (m) => m.text === `message ${relayed - 1}`);
+  const last = waitFor(b, 'new_message', 10000, (m) => m.text === `message ${relayed - 1}`);
   const lastOffer = waitFor(a, 'offer', 10000, (o) => o.offer.sdp === `v=0 ${relayed - 1}`);
   for (let i = 0; i < relayed; i += 1) {
     a.emit('send_message', { roomId, message: `message ${i}` });
@@ -63,21 +63,21 @@ test('a recovery session is single use: a replayed session id starts a fresh ses
   await eventually(async () => (await metric('chat_reconnect_missed_bytes')) > 0, 5000, { what: 'the message kept' });
 
   const first = resumeAs(a);
-  const firstSession = waitFor<SessionInfo>(first, 'session');
-  const missed = waitFor<ChatMessage>(first, 'new_message', 5000, (m) => m.text === 'for the first to return');
+  const firstSession = waitFor(first, 'session');
+  const missed = waitFor(first, 'new_message', 5000, (m) => m.text === 'for the first to return');
   first.connect();
   expect(await firstSession).toEqual({ userId: a.session.userId, recovered: true });
   await missed;
   expect(await metric('chat_reconnect_sessions')).toBe(0);
 
   const replay = resumeAs(a);
-  const replayed = waitFor<SessionInfo>(replay, 'session');
+  const replayed = waitFor(replay, 'session');
   replay.connect();
   const session = await replayed;
   expect(session.recovered).toBe(false);
   expect(session.userId).not.toBe(a.session.userId);
   // The owner keeps the room: the replay got nothing of it.
-  const stillTheirs = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === 'still me');
+  const stillTheirs = waitFor(b, 'new_message', 5000, (m) => m.text === 'still me');
   first.emit('send_message', { roomId, message: 'still me' });
   expect((await stillTheirs).sender).toBe(a.session.userId);
   first.disconnect();
@@ -102,7 +102,7 @@ test('what is kept for a dropped user is bounded in bytes, and what is not kept 
   const resumed = resumeAs(a);
   const offers: string[] = [];
   resumed.on('offer', (payload: { offer: { sdp: string } }) => offers.push(payload.offer.sdp));
-  const session = waitFor<SessionInfo>(resumed, 'session');
+  const session = waitFor(resumed, 'session');
   resumed.connect();
   expect((await session).recovered).toBe(true);
   await eventually(async () => offers.length >= 1, 5000, { what: 'the kept offers replayed' });
@@ -115,13 +115,13 @@ test('what is kept for a dropped user is bounded in bytes, and what is not kept 
 
 test('messages sent to a connection that had dropped unnoticed reach the user on their return, once each', async () => {
   const { a, b, roomId } = await pairClients(srv.url);
-  const seen = waitFor<ChatMessage>(a, 'new_message', 5000, (m) => m.text === 'seen');
+  const seen = waitFor(a, 'new_message', 5000, (m) => m.text === 'seen');
   b.emit('send_message', { roomId, message: 'seen' });
   await seen;
   // The network is gone but the server has not noticed yet: what it writes to the socket is lost.
   const serverSide = srv.server.io.of('/').sockets.get(a.id!)!;
   Object.assign(serverSide.conn.transport, { send: () => {} });
-  const echoed = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === 'into the void');
+  const echoed = waitFor(b, 'new_message', 5000, (m) => m.text === 'into the void');
   b.emit('send_message', { roomId, message: 'into the void' });
   await echoed;
   await dropAndWaitForGrace(a, b);
@@ -131,10 +131,10 @@ test('messages sent to a connection that had dropped unnoticed reach the user on
   const resumed = resumeAs(a);
   const texts: string[] = [];
   resumed.on('new_message', (message: ChatMessage) => texts.push(message.text));
-  const session = waitFor<SessionInfo>(resumed, 'session');
+  const session = waitFor(resumed, 'session');
   resumed.connect();
   expect((await session).recovered).toBe(true);
-  const after = waitFor<ChatMessage>(resumed, 'new_message', 5000, (m) => m.text === 'after');
+  const after = waitFor(resumed, 'new_message', 5000, (m) => m.text === 'after');
   b.emit('send_message', { roomId, message: 'after' });
   await after;
   expect(texts).toEqual(['into the void', 'while away', 'after']);
@@ -153,7 +153,7 @@ test('when the room closes while a user is away, what was kept for them goes wit
   const resumed = resumeAs(a);
   const texts: string[] = [];
   resumed.on('new_message', (message: ChatMessage) => texts.push(message.text));
-  const session = waitFor<SessionInfo>(resumed, 'session');
+  const session = waitFor(resumed, 'session');
   const told = waitFor(resumed, 'partner_disconnected');
   resumed.connect();
   expect((await session).recovered).toBe(true);

@@ -1,5 +1,4 @@
 import { emptyTotals } from '../../src/domain/counters';
-import type { ChatMessage } from '../../src/realtime/events';
 import {
   closeAllClients,
   connectClient,
@@ -44,7 +43,7 @@ async function startNodes(count: number, env: Record<string, string> = {}): Prom
 }
 
 async function deliver(a: TestClient, b: TestClient, roomId: string, text: string): Promise<void> {
-  const delivered = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === text);
+  const delivered = waitFor(b, 'new_message', 5000, (m) => m.text === text);
   a.emit('send_message', { roomId, message: text });
   await delivered;
 }
