@@ -1,41 +1,18 @@
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
-import {
-  closeAllClients,
-  connectClient,
-  eventually,
-  expectNoEvent,
-  pairClients,
-  record,
-  waitFor,
-  type TestClient,
-} from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, eventually, expectNoEvent, pairClients, record, waitFor, type TestClient } from '../helpers/clients';
+import { useModes } from '../helpers/modes';
+import type { TestServer } from '../helpers/server';
 
-const CLUSTER_ENV = {
-  NODE_HEARTBEAT_MS: '200',
-  NODE_DEAD_AFTER_MS: '2000',
-  IP_HASH_SALT: 'test-salt',
-  RECONNECT_GRACE_MS: '3000',
-};
-
-let redis: RedisServer;
+const modes = useModes();
+let nodes: [TestServer, TestServer];
 let admin: Redis;
-let nodes: TestServer[] = [];
 
 beforeEach(async () => {
-  redis = await startRedis();
-  admin = new Redis(redis.url);
-  nodes = [];
-  for (let i = 0; i < 2; i += 1) nodes.push(await startTestServer({ REDIS_URL: redis.url, ...CLUSTER_ENV }));
+  nodes = await modes.cluster(2, { NODE_DEAD_AFTER_MS: '2000', RECONNECT_GRACE_MS: '3000' });
+  admin = new Redis(modes.redis.url);
 });
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all(nodes.map((node) => node.close()));
-  admin.disconnect();
-  await redis.stop();
-});
+afterEach(() => admin.disconnect());
 
 /** A socket.io-client resuming `dropped`'s session on `url`, as a phone sent to another node would. */
 function resumeAs(dropped: TestClient, url: string) {
@@ -82,7 +59,7 @@ function callsBetween(before: Map<string, number>, after: Map<string, number>, c
 
 test('nothing a user wrote stays in Redis once the room closes, across a drop and a recovery', async () => {
   const [one, two] = nodes;
-  const { a, b, roomId } = await pairClients([one!.url, two!.url], 'video');
+  const { a, b, roomId } = await pairClients([one.url, two.url], 'video');
   const said = waitFor(b, 'new_message');
   a.emit('send_message', { roomId, message: 'SECRET-TEXT-before' });
   await said;
@@ -96,7 +73,7 @@ test('nothing a user wrote stays in Redis once the room closes, across a drop an
   await eventually(async () => (await everythingInRedis()).includes('SECRET-SDP-away'), 5000, {
     what: 'the missed offer kept for the dropped user',
   });
-  const resumed = resumeAs(a, two!.url);
+  const resumed = resumeAs(a, two.url);
   const missedOffer = waitFor(resumed, 'offer', 5000, (o) => o.offer.sdp.includes('SECRET-SDP-away'));
   resumed.connect();
   await missedOffer;
@@ -104,7 +81,7 @@ test('nothing a user wrote stays in Redis once the room closes, across a drop an
   resumed.emit('leave_room', { roomId });
   await left;
 
-  await eventually(async () => (await nodes[0]!.server.services.rooms.counts()).video === 0, 5000);
+  await eventually(async () => (await nodes[0].server.services.rooms.counts()).video === 0, 5000);
   const stored = await everythingInRedis();
   expect(stored).not.toMatch(/SECRET/);
   expect(stored).not.toMatch(/a key of type stream/);
@@ -131,7 +108,7 @@ const SCRIPT_COMMANDS = ['evalsha', 'eval'];
 
 test('a room that closes while a user is away keeps nothing of it for them, on any node', async () => {
   const [one, two] = nodes;
-  const { a, b, roomId } = await pairClients([one!.url, two!.url]);
+  const { a, b, roomId } = await pairClients([one.url, two.url]);
   await dropAndWaitForGrace(a, b);
   b.emit('send_message', { roomId, message: 'SECRET-TEXT-then-gone' });
   await eventually(async () => (await everythingInRedis()).includes('SECRET-TEXT-then-gone'), 5000, {
@@ -140,7 +117,7 @@ test('a room that closes while a user is away keeps nothing of it for them, on a
   b.emit('leave_room', { roomId });
   // Well inside the 10 s grace: the session stays, what was written in the room goes with it.
   await eventually(async () => !(await everythingInRedis()).includes('SECRET'), 3000, { what: 'the kept message dropped' });
-  const resumed = resumeAs(a, two!.url);
+  const resumed = resumeAs(a, two.url);
   const session = waitFor(resumed, 'session');
   const told = waitFor(resumed, 'partner_disconnected');
   resumed.connect();
@@ -151,7 +128,7 @@ test('a room that closes while a user is away keeps nothing of it for them, on a
 
 test('a pair on one node publishes nothing through Redis per message; a pair across nodes does', async () => {
   const [one, two] = nodes;
-  const local = await pairClients(one!.url, 'video');
+  const local = await pairClients(one.url, 'video');
   const relayed = 100;
   // Heartbeats run meanwhile, so only the commands a relayed packet could cause are counted.
   const beforeSignals = await commandCalls();
@@ -169,7 +146,7 @@ test('a pair on one node publishes nothing through Redis per message; a pair acr
   const afterMessages = await commandCalls();
   for (const command of PUBLISHING_COMMANDS) expect(callsBetween(afterSignals, afterMessages, command)).toBe(0);
 
-  const across = await pairClients([one!.url, two!.url], 'video');
+  const across = await pairClients([one.url, two.url], 'video');
   const beforeAcross = await commandCalls();
   await relay(across.a, across.b, across.roomId, relayed, 'offer');
   expect(callsBetween(beforeAcross, await commandCalls(), 'spublish')).toBe(relayed);
@@ -177,10 +154,10 @@ test('a pair on one node publishes nothing through Redis per message; a pair acr
 
 test('a user of a pair on one node recovers on the other node and the conversation goes on both ways', async () => {
   const [one, two] = nodes;
-  const { a, b, roomId } = await pairClients(one!.url);
+  const { a, b, roomId } = await pairClients(one.url);
   await dropAndWaitForGrace(a, b);
   b.emit('send_message', { roomId, message: 'while you were away' });
-  const resumed = resumeAs(a, two!.url);
+  const resumed = resumeAs(a, two.url);
   const session = waitFor(resumed, 'session');
   const missed = waitFor(resumed, 'new_message', 5000, (m) => m.text === 'while you were away');
   const reconnected = waitFor(b, 'partner_reconnected');
@@ -192,7 +169,7 @@ test('a user of a pair on one node recovers on the other node and the conversati
   // until node two listens to the room, a message can still be lost (the race README names).
   await eventually(async () => {
     const [, listeners] = (await admin.call('PUBSUB', 'SHARDNUMSUB', `rc:sio#/#${roomId}#`)) as [string, number];
-    return one!.server.io.of('/').adapter.rooms.get(roomId)?.size === 1 && listeners >= 2;
+    return one.server.io.of('/').adapter.rooms.get(roomId)?.size === 1 && listeners >= 2;
   });
   const after = waitFor(resumed, 'new_message', 5000, (m) => m.text === 'after your return');
   b.emit('send_message', { roomId, message: 'after your return' });
@@ -205,13 +182,13 @@ test('a user of a pair on one node recovers on the other node and the conversati
 
 test('a user away for many heartbeats is not taken for a lost room: what was kept for them stays', async () => {
   const [one, two] = nodes;
-  const { a, b, roomId } = await pairClients([one!.url, two!.url], 'video');
+  const { a, b, roomId } = await pairClients([one.url, two.url], 'video');
   await dropAndWaitForGrace(a, b);
   // Signalling, which no history holds: only what was kept for the user brings it back.
   b.emit('offer', { roomId, offer: { type: 'offer', sdp: 'v=0 kept across heartbeats' } });
   // Five heartbeats (200 ms): each node's lost-state repair runs over its rooms meanwhile.
   await expectNoEvent(b, 'partner_disconnected', 1000);
-  const resumed = resumeAs(a, two!.url);
+  const resumed = resumeAs(a, two.url);
   const missed = waitFor(resumed, 'offer', 5000, (o) => o.offer.sdp === 'v=0 kept across heartbeats');
   resumed.connect();
   await missed;
@@ -220,13 +197,13 @@ test('a user away for many heartbeats is not taken for a lost room: what was kep
 
 test('a recovery session is taken once across the cluster', async () => {
   const [one, two] = nodes;
-  const { a, b } = await pairClients([one!.url, two!.url]);
+  const { a, b } = await pairClients([one.url, two.url]);
   await dropAndWaitForGrace(a, b);
-  const first = resumeAs(a, two!.url);
+  const first = resumeAs(a, two.url);
   const firstSession = waitFor(first, 'session');
   first.connect();
   expect((await firstSession).recovered).toBe(true);
-  const replay = resumeAs(a, one!.url);
+  const replay = resumeAs(a, one.url);
   const replayed = waitFor(replay, 'session');
   replay.connect();
   expect((await replayed).recovered).toBe(false);
@@ -235,7 +212,7 @@ test('a recovery session is taken once across the cluster', async () => {
 });
 
 test('a message sent the instant partner_found arrives reaches a partner on the other node', async () => {
-  const [one, two] = nodes.map((node) => node.url) as [string, string];
+  const [one, two] = [nodes[0].url, nodes[1].url];
   for (let round = 0; round < 15; round += 1) {
     const waiter = await connectClient(one);
     const queued = waitFor(waiter, 'waiting_for_partner');
@@ -252,7 +229,7 @@ test('a message sent the instant partner_found arrives reaches a partner on the 
 });
 
 test('a pair on one node is in its room the instant partner_found arrives: a message sent then is delivered', async () => {
-  const [one] = nodes.map((node) => node.url) as [string, string];
+  const one = nodes[0].url;
   for (let round = 0; round < 60; round += 1) {
     const waiter = await connectClient(one);
     const queued = waitFor(waiter, 'waiting_for_partner');

@@ -1,45 +1,23 @@
 import { emptyTotals } from '../../src/domain/counters';
-import {
-  closeAllClients,
-  connectClient,
-  eventually,
-  expectNoEvent,
-  pairClients,
-  refusalOf,
-  waitFor,
-  type TestClient,
-} from '../helpers/clients';
+import { connectClient, eventually, expectNoEvent, pairClients, refusalOf, waitFor, type TestClient } from '../helpers/clients';
 import { Redis } from 'ioredis';
 import { poolKey } from '../../src/domain/pools';
 import { RedisMatchQueue } from '../../src/domain/redis/redis-match-queue';
 import { RedisPresence } from '../../src/domain/redis/redis-presence';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { getJson, startTestServer, type TestServer } from '../helpers/server';
+import { useModes } from '../helpers/modes';
+import { getJson } from '../helpers/server';
 
-const CLUSTER_ENV = {
-  NODE_HEARTBEAT_MS: '200',
-  NODE_DEAD_AFTER_MS: '2000',
-  IP_HASH_SALT: 'test-salt',
-  REDIS_COMMAND_TIMEOUT_MS: '500',
-};
+/** The modes' cluster settings, with a quicker death and a short Redis command timeout. */
+const FAULT_ENV = { NODE_DEAD_AFTER_MS: '2000', REDIS_COMMAND_TIMEOUT_MS: '500' };
 
-let redis: RedisServer;
-let nodes: TestServer[] = [];
-
-beforeEach(async () => {
-  redis = await startRedis();
-  nodes = [];
+// A frozen redis-server must run again before the nodes on it can shut down (runs before useModes' own).
+afterEach(() => {
+  if (modes.nodes.length > 0) modes.redis.thaw();
 });
-afterEach(async () => {
-  redis.thaw();
-  await closeAllClients();
-  await Promise.all(nodes.map((node) => node.close()));
-  await redis.stop();
-});
+const modes = useModes();
 
-async function startNodes(count: number, env: Record<string, string> = {}): Promise<TestServer[]> {
-  for (let i = 0; i < count; i += 1) nodes.push(await startTestServer({ REDIS_URL: redis.url, ...CLUSTER_ENV, ...env }));
-  return nodes;
+function startNodes<N extends number>(count: N, env: Record<string, string> = {}) {
+  return modes.cluster(count, { ...FAULT_ENV, ...env });
 }
 
 async function deliver(a: TestClient, b: TestClient, roomId: string, text: string): Promise<void> {
@@ -51,31 +29,31 @@ async function deliver(a: TestClient, b: TestClient, roomId: string, text: strin
 describe('a frozen Redis (SIGSTOP) counts as a down one', () => {
   test('same-node pairs keep chatting, new sockets get their session, a join gets UNAVAILABLE', async () => {
     const [node] = await startNodes(1);
-    const { a, b, roomId } = await pairClients(node!.url);
-    redis.freeze();
+    const { a, b, roomId } = await pairClients(node.url);
+    modes.redis.freeze();
     // The watchdog counts Redis as down within half of REDIS_COMMAND_TIMEOUT_MS; from then on a
     // same-node pair needs nothing from it.
-    await eventually(async () => (await getJson(`${node!.url}/health`)).status === 503);
+    await eventually(async () => (await getJson(`${node.url}/health`)).status === 503);
     await deliver(a, b, roomId, 'frozen 1');
     await deliver(b, a, roomId, 'frozen 2');
-    const newcomer = await connectClient(node!.url);
+    const newcomer = await connectClient(node.url);
     const refused = await refusalOf(newcomer, 'join', { type: 'chat' });
     expect(refused.code).toBe('UNAVAILABLE');
     await deliver(a, b, roomId, 'still frozen');
-    redis.thaw();
-    await eventually(async () => (await getJson(`${node!.url}/health`)).status === 200, 10000);
+    modes.redis.thaw();
+    await eventually(async () => (await getJson(`${node.url}/health`)).status === 200, 10000);
     await deliver(a, b, roomId, 'thawed');
-    await pairClients(node!.url);
+    await pairClients(node.url);
   });
 });
 
 describe('Redis down', () => {
   test('a cross-node message or signal is refused with UNAVAILABLE, not echoed; same-node chat goes on', async () => {
     const [one, two] = await startNodes(2);
-    const across = await pairClients([one!.url, two!.url]);
-    const local = await pairClients(one!.url);
-    await redis.stop();
-    await eventually(async () => (await getJson(`${one!.url}/health`)).status === 503);
+    const across = await pairClients([one.url, two.url]);
+    const local = await pairClients(one.url);
+    await modes.redis.stop();
+    await eventually(async () => (await getJson(`${one.url}/health`)).status === 503);
     const noEcho = expectNoEvent(across.a, 'new_message', 500);
     const refused = await refusalOf(across.a, 'send_message', { roomId: across.roomId, message: 'lost?' });
     expect(refused).toMatchObject({ code: 'UNAVAILABLE', event: 'send_message' });
@@ -89,8 +67,8 @@ describe('Redis down', () => {
       expect(await refusalOf(across.a, event, payload)).toMatchObject({ code: 'UNAVAILABLE', event });
     await deliver(local.a, local.b, local.roomId, 'same node');
     // back up, so that the nodes can shut down cleanly
-    await redis.restart();
-    for (const node of [one!, two!])
+    await modes.redis.restart();
+    for (const node of [one, two])
       await eventually(async () => (await getJson(`${node.url}/health`)).status === 200, 10000, { everyMs: 100 });
   });
 });
@@ -98,7 +76,7 @@ describe('Redis down', () => {
 describe('a node killed with -9', () => {
   test('its waiting users are never paired once it missed its heartbeats: the newcomer waits, the ghost is dropped', async () => {
     const [node] = await startNodes(1);
-    const client = new Redis(redis.url);
+    const client = new Redis(modes.redis.url);
     try {
       // What a killed node leaves behind: a queue entry, and a heartbeat that stopped a while ago.
       const deadAt = Date.now() - 1500;
@@ -120,15 +98,15 @@ describe('a node killed with -9', () => {
         },
         deadAt - 1000,
       );
-      const newcomer = await connectClient(node!.url);
+      const newcomer = await connectClient(node.url);
       const noGhost = expectNoEvent(newcomer, 'partner_found', 500);
       const waiting = waitFor(newcomer, 'waiting_for_partner');
       newcomer.emit('join', { type: 'chat' });
       await waiting;
       await noGhost;
-      expect(await node!.server.services.queue.isWaiting('ghost')).toBe(false);
+      expect(await node.server.services.queue.isWaiting('ghost')).toBe(false);
       // and the next user meets the newcomer, not a ghost
-      const next = await connectClient(node!.url);
+      const next = await connectClient(node.url);
       const found = waitFor(next, 'partner_found');
       next.emit('join', { type: 'chat' });
       expect((await found).partnerId).toBe(newcomer.session.userId);
