@@ -164,6 +164,12 @@ class Target {
   stats() {
     return getJson(this.port, '/stats');
   }
+  /** GET urlPath's body (GET /metrics, for instance); throws unless 200. */
+  async getText(urlPath) {
+    const { status, body } = await httpGet(this.port, urlPath);
+    if (status !== 200) throw new Error(`GET ${urlPath} → ${status}`);
+    return body;
+  }
   /** Forces full GCs through the inspector, then returns process.memoryUsage() and RSS from /proc. */
   async gcMemory() {
     if (!this.inspectPort) throw new Error('start with inspect: true');

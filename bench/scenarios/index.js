@@ -11,6 +11,7 @@ const SCENARIOS = [
   require('./signal'),
   require('./churn'),
   require('./redis'),
+  require('./handshake-flood'),
 ];
 
 /** The scenarios a comma-separated list names, in SCENARIOS order; throws on an unknown name. */
