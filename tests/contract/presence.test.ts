@@ -39,6 +39,7 @@ describe.each(backends)('Presence contract (%s)', (_name, backend) => {
     const presence = backend.presence('node-1', 15_000);
     await presence.report(1, totals(1));
     expect(await presence.deadNodes(Date.now() + 60_000)).toEqual([]);
+    expect(await presence.firstPeerDeadline()).toBeUndefined();
   });
 });
 
@@ -60,8 +61,12 @@ describe('RedisPresence across nodes', () => {
     expect(sum.refusals.INVALID_PAYLOAD).toBe(3);
     expect(sum.bans).toBe(2);
 
+    expect(await a.firstPeerDeadline()).toBe(now + DEAD_AFTER);
     now += 10_000;
     await b.report(7, totals(2));
+    expect(await a.firstPeerDeadline()).toBe(now + DEAD_AFTER);
+    expect(await b.firstPeerDeadline()).toBe(now - 10_000 + DEAD_AFTER);
+    expect(await c.firstPeerDeadline()).toBe(now - 10_000 + DEAD_AFTER);
     expect(await c.deadNodes(now)).toEqual([]);
     expect(await c.deadNodes(now + DEAD_AFTER - 10_000 + 1)).toEqual(['a']);
     expect((await c.deadNodes(now + DEAD_AFTER + 1)).sort()).toEqual(['a', 'b']);

@@ -245,6 +245,37 @@ describe('a node in a child process', () => {
     expect((await joinAndWait(c, { type: 'chat' })).partnerId).toBe(b.session.userId);
   }, 60000);
 
+  test('killed with SIGKILL: its partners are told within NODE_DEAD_AFTER_MS of its last heartbeat, not a beat later', async () => {
+    // The survivor beats every 5 s and nothing else refreshes its heartbeat; the doomed node beats
+    // every second. Killed just after its first beat that follows a survivor beat, it turns dead
+    // 5.5 s later, while the survivor's next beat comes ~4 s after that: only a survivor that looks
+    // at the deadline itself tells the partner in time.
+    const deadAfterMs = 5500;
+    const [survivor] = await startNodes(1, {
+      NODE_HEARTBEAT_MS: '5000',
+      NODE_DEAD_AFTER_MS: String(deadAfterMs),
+      USER_COUNT_INTERVAL_MS: '600000',
+    });
+    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV, NODE_HEARTBEAT_MS: '1000' });
+    const { b } = await pairClients([child.url, survivor!.url]);
+    const doomedNode = ((await getJson(`${child.url}/stats`)).body as { nodeId: string }).nodeId;
+    const presence = survivor!.server.services.presence;
+    const nextBeatOf = async (nodeId: string, after: number) => {
+      let beat = after;
+      await eventually(async () => (beat = (await presence.lastHeartbeat(nodeId)) ?? after) > after, 7000, {
+        everyMs: 10,
+        what: `a heartbeat of ${nodeId}`,
+      });
+      return beat;
+    };
+    const survivorBeat = await nextBeatOf(presence.nodeId, (await presence.lastHeartbeat(presence.nodeId)) ?? 0);
+    await nextBeatOf(doomedNode, survivorBeat);
+    child.process.kill('SIGKILL');
+    const lastBeat = (await presence.lastHeartbeat(doomedNode))!;
+    const told = waitFor(b, 'partner_disconnected', lastBeat + deadAfterMs + 1500 - Date.now());
+    expect(await told).toEqual({ reason: 'disconnected' });
+  }, 60000);
+
   test('a node taken for dead while frozen queues its waiting users again when it returns', async () => {
     const [survivor] = await startNodes(1);
     child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });

@@ -71,7 +71,7 @@ describe('a frozen Redis (SIGSTOP) counts as a down one', () => {
 });
 
 describe('Redis down', () => {
-  test('a cross-node message is refused with UNAVAILABLE, not echoed; same-node chat goes on', async () => {
+  test('a cross-node message or signal is refused with UNAVAILABLE, not echoed; same-node chat goes on', async () => {
     const [one, two] = await startNodes(2);
     const across = await pairClients([one!.url, two!.url]);
     const local = await pairClients(one!.url);
@@ -81,6 +81,13 @@ describe('Redis down', () => {
     const refused = await refusalOf(across.a, 'send_message', { roomId: across.roomId, message: 'lost?' });
     expect(refused).toMatchObject({ code: 'UNAVAILABLE', event: 'send_message' });
     await noEcho;
+    const signals = [
+      ['offer', { roomId: across.roomId, offer: { type: 'offer', sdp: 'v=0\r\n' } }],
+      ['answer', { roomId: across.roomId, answer: { type: 'answer', sdp: 'v=0\r\n' } }],
+      ['ice_candidate', { roomId: across.roomId, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } }],
+    ] as const;
+    for (const [event, payload] of signals)
+      expect(await refusalOf(across.a, event, payload)).toMatchObject({ code: 'UNAVAILABLE', event });
     await deliver(local.a, local.b, local.roomId, 'same node');
     // back up, so that the nodes can shut down cleanly
     await redis.restart();

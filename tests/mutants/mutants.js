@@ -161,10 +161,18 @@ module.exports = [
   {
     name: 'after a Redis outage, peers reaped without waiting NODE_DEAD_AFTER_MS',
     file: 'src/realtime/node-liveness.ts',
-    search: '      if (now - steadySince < config.redis.deadAfterMs) return;',
+    search: '    if (steadySince === undefined || now - steadySince < config.redis.deadAfterMs) return;',
     replace: '',
     tests: ['tests/integration/cluster.test.ts'],
     grep: 'Redis outage',
+  },
+  {
+    name: 'survivors look for dead nodes only on their own beats',
+    file: 'src/realtime/node-liveness.ts',
+    search: '    if (deadline === undefined || stopped) return;',
+    replace: '    return;',
+    tests: ['tests/integration/cluster.test.ts'],
+    grep: 'not a beat later',
   },
   {
     name: "graceful shutdown leaves this node's waiting users in the Redis queue",

@@ -25,6 +25,10 @@ export class MemoryPresence implements Presence {
     return [];
   }
 
+  async firstPeerDeadline(): Promise<number | undefined> {
+    return undefined;
+  }
+
   async forgetNode(): Promise<void> {}
 
   /** The only node is this one, alive as long as it runs. */

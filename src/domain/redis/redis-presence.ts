@@ -65,6 +65,15 @@ export class RedisPresence implements Presence {
     return ids.filter((id) => id !== this.nodeId);
   }
 
+  async firstPeerDeadline(): Promise<number | undefined> {
+    // The two oldest heartbeats: one of them may be this node's own.
+    const oldest = await this.redis.zrange(this.nodesKey(), 0, 1, 'WITHSCORES');
+    for (let i = 0; i < oldest.length; i += 2) {
+      if (oldest[i] !== this.nodeId) return Number(oldest[i + 1]) + this.deadAfterMs;
+    }
+    return undefined;
+  }
+
   async lastHeartbeat(nodeId: string): Promise<number | undefined> {
     const score = await this.redis.zscore(this.nodesKey(), nodeId);
     return score === null ? undefined : Number(score);
