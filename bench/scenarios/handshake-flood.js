@@ -11,7 +11,7 @@
  * connect timeout has closed every held upgrade. Server RSS (VmRSS) is sampled every 100 ms.
  * Two load processes: the flood's cannot delay the honest pair's clock.
  */
-const { RAISED_LIMITS, sleep } = require('../lib/targets');
+const { RAISED_LIMITS, sleep, procCpuSeconds, machineBusySeconds } = require('../lib/targets');
 const { check } = require('../lib/harness');
 const { fmt, verdict } = require('../lib/table');
 
@@ -69,15 +69,19 @@ function totals(phases) {
 
 async function handshakeFlood(h) {
   const { cfg } = h;
-  return h.withTarget('ours', { env: DEFAULT_LIMITS, label: 'ours (default limits)' }, (t) =>
+  return h.withTarget('ours', { env: DEFAULT_LIMITS, label: 'ours (default limits)', inspect: true }, (t) =>
     h.withWorkers(2, async ([honestW, floodW]) => {
       await honestW.call('honestStart', { url: t.url, localAddress: HONEST_ADDRESS, intervalMs: CHAT_INTERVAL_MS });
+      // Live heap (after forced GCs) before and after, to tell retained objects from a bigger heap.
+      const heapBefore = (await t.gcMemory()).heapUsed;
       const rss = rssSampler(t);
       try {
         await sleep(cfg.quick ? 2000 : 5000);
         const baseline = await honestW.call('honestMark');
         rss.mark();
-        const cpu0 = t.cpuSeconds();
+        // CPU of the server, of everything this run started, and of the whole machine.
+        const ours = () => procCpuSeconds(honestW.proc.pid) + procCpuSeconds(floodW.proc.pid) + procCpuSeconds(process.pid);
+        const cpu0 = [t.cpuSeconds(), ours(), machineBusySeconds()];
         const flood = await floodW.call(
           'flood',
           {
@@ -89,7 +93,10 @@ async function handshakeFlood(h) {
           },
           { timeoutMs: (cfg.floodSeconds + 60) * 1000 },
         );
-        const serverCpuUtil = (t.cpuSeconds() - cpu0) / flood.seconds;
+        const cpu1 = [t.cpuSeconds(), ours(), machineBusySeconds()];
+        const serverCpuUtil = (cpu1[0] - cpu0[0]) / flood.seconds;
+        const otherCpu = (cpu1[2] - cpu0[2] - (cpu1[0] - cpu0[0]) - (cpu1[1] - cpu0[1])) / flood.seconds;
+        h.noise.push({ what: `${t.label} handshake flood`, otherCpu });
         const during = await honestW.call('honestMark');
         rss.mark();
         // The server closes the sessions the flood left open (upgrades, polling) at its connect timeout.
@@ -105,6 +112,7 @@ async function handshakeFlood(h) {
         await sleep(1000);
         const after = await honestW.call('honestStop', { drainMs: 2000 });
         rss.stop();
+        const heapAfter = (await t.gcMemory()).heapUsed;
         const [pBase, pFlood, pSettle, pAfter] = rss.phases;
         const before = median(pBase);
         const peak = Math.max(...pFlood, ...pSettle, ...pAfter);
@@ -121,9 +129,11 @@ async function handshakeFlood(h) {
             growth: peak - before,
             samples: pBase.length + pFlood.length + pSettle.length + pAfter.length,
           },
+          heap: { before: heapBefore, after: heapAfter },
           targetMB: TARGET_MB,
           met: peak - before < TARGET_MB * MB,
           serverCpuUtil,
+          otherCpu,
           handshakes: {
             polling: flood.polling,
             websocket: flood.websocket,
@@ -157,6 +167,12 @@ function report(table, r) {
     ratio: `before ${mb(F.rss.before)} / peak ${mb(F.rss.peak)} / after ${mb(F.rss.after)}`,
     target: `< ${F.targetMB} MB`,
     result: verdict(F.met),
+  });
+  const heapGrowth = (F.heap.after - F.heap.before) / MB;
+  table.row('f. Live heap after GC, after the flood minus before (MB)', {
+    ours: `${heapGrowth >= 0 ? '+' : ''}${fmt(heapGrowth, 2)}`,
+    ratio: `before ${fmt(F.heap.before / MB, 1)} / after ${fmt(F.heap.after / MB, 1)}`,
+    target: 'info',
   });
   table.row('f. Flood handshakes accepted / refused', {
     ours: `${fmt(pol.accepted + ws.accepted, 0)} / ${fmt(pol.refused + ws.refused, 0)}`,
