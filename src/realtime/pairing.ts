@@ -135,7 +135,7 @@ export class Pairing {
     }
     this.stopWaiting(user.userId);
     this.stopWaiting(partner.userId);
-    this.ctx.io.in([user.socketId, partner.socketId]).socketsJoin(room.id);
+    this.joinRoom(room.id, [user, partner]);
     await this.remoteJoinSettled(room, [user, partner]);
     this.announce(room, partner, user, commonInterests, true);
     this.announce(room, user, partner, commonInterests, false);
@@ -172,6 +172,20 @@ export class Pairing {
     if (await this.ctx.services.rooms.get(room.id)) return;
     this.ctx.io.to(room.id).emit('partner_disconnected', { reason: 'left' });
     this.ctx.io.in(room.id).socketsLeave(room.id);
+  }
+
+  /**
+   * Socket.io's cluster adapter changes a room's local members only after it has published the
+   * change to Redis, so `io.in(...).socketsJoin` alone leaves a moment in which this node's own
+   * sockets are announced a room they are not in yet (a message sent then is refused, a user who
+   * drops then is saved for recovery without it). Local sockets join at once; other nodes are told
+   * only when one of the users is theirs.
+   */
+  private joinRoom(roomId: string, users: WaitingUser[]): void {
+    this.ctx.io.local.in(users.map((member) => member.socketId)).socketsJoin(roomId);
+    const here = this.ctx.services.presence.nodeId;
+    const remote = users.filter((member) => member.nodeId !== here).map((member) => member.socketId);
+    if (remote.length > 0) this.ctx.io.in(remote).socketsJoin(roomId);
   }
 
   private announce(room: Room, to: WaitingUser, partner: WaitingUser, commonInterests: string[], initiator: boolean): void {

@@ -3,81 +3,14 @@
  * demo pages, in headless Chromium. Run with `npm run test:e2e` (loopback-only network namespace).
  * Predicates evaluated in the page are real functions (the CSP forbids eval).
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config';
-import { createServer } from '../../src/server';
+import { STEP_MS, useDemoSuite, waitForStatus, type Win } from './support';
 
-type Win = any;
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const STEP_MS = 15_000;
 const TOKEN = 'alice-e2e-token-0123456789';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-sync',
-];
 
-let server: ReturnType<typeof createServer>;
-let baseUrl: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  server = createServer(
-    loadConfig({
-      NODE_ENV: 'test',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      REMATCH_COOLDOWN_MS: '0',
-      RECONNECT_GRACE_MS: '0',
-      ADMIN_TOKENS: `alice:${TOKEN}`,
-      REPORT_EVIDENCE_MESSAGES: '5',
-    }),
-  );
-  baseUrl = `http://127.0.0.1:${await server.listen()}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: STEP_MS });
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((context) => context.close().catch(() => undefined)));
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(label: string, path: string): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_MS);
-  page.on('pageerror', (error) => pageErrors.push(`[${label}] ${error.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(`[${label}] console.error: ${msg.text()}`);
-  });
-  await page.goto(`${baseUrl}${path}`);
-  return page;
-}
-
-async function openDemo(label: string): Promise<Page> {
-  const page = await open(label, '/');
-  await page.waitForFunction(() => typeof (globalThis as Win).__demo?.userId === 'string');
-  return page;
-}
-
-async function waitForStatus(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(
-    (want) => ((globalThis as Win).document.querySelector('#status')?.textContent ?? '').includes(want),
-    text,
-  );
-}
+// A console.error on any page fails the test, as a page error does.
+const suite = useDemoSuite({ env: { ADMIN_TOKENS: `alice:${TOKEN}`, REPORT_EVIDENCE_MESSAGES: '5' }, consoleErrorsFail: true });
+const open = (label: string, path: string) => suite.session.openPage(label, path);
+const openDemo = (label: string) => suite.session.open(label);
 
 test('a report from a demo page shows up; the moderator bans from the page; the next join is refused', async () => {
   const reporter = await openDemo('reporter');
@@ -95,7 +28,7 @@ test('a report from a demo page shows up; the moderator bans from the page; the 
   await reporter.check('#report-reasons input[value="other"]');
   await reporter.click('#report-confirm');
   const deadline = Date.now() + STEP_MS;
-  while ((await server.services.moderation.listReports({ limit: 1, status: 'open' }, Date.now())).total === 0) {
+  while ((await suite.demo.server.services.moderation.listReports({ limit: 1, status: 'open' }, Date.now())).total === 0) {
     if (Date.now() > deadline) throw new Error('the report was not stored');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -135,5 +68,5 @@ test('a wrong token is refused and the page asks again', async () => {
   await moderator.click('#save-token');
   await moderator.waitForSelector('#notice:has-text("refused")');
   expect(await moderator.locator('#token-form').isVisible()).toBe(true);
-  pageErrors.splice(0); // the browser logs the 401 response as a console error
+  suite.session.pageErrors.splice(0); // the browser logs the 401 response as a console error
 });

@@ -3,43 +3,15 @@
  * with a fake camera. Run with `npm run test:e2e` (see run-e2e.js: loopback-only network namespace).
  */
 import * as os from 'node:os';
-import type { Browser } from 'playwright-core';
-import {
-  DemoSession,
-  MEDIA_MS,
-  STEP_MS,
-  launchChromium,
-  pair,
-  screenshot,
-  start,
-  startDemoServer,
-  waitForStatus,
-  type DemoServer,
-  type Win,
-} from './support';
+import { MEDIA_MS, STEP_MS, pair, screenshot, start, useDemoSuite, waitForStatus, type Win } from './support';
 
-let demo: DemoServer;
-let browser: Browser;
-let session: DemoSession;
-const openDemo = (label: string) => session.open(label);
-
-beforeAll(async () => {
+beforeAll(() => {
   if (process.env.E2E_NETNS !== '1') {
     console.warn('[e2e] not inside the isolated network namespace: run via `npm run test:e2e`');
   }
-  demo = await startDemoServer();
-  browser = await launchChromium();
-  session = new DemoSession(browser, () => demo.baseUrl);
 });
-
-afterEach(async () => {
-  expect(await session.end()).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.server.close();
-});
+const suite = useDemoSuite();
+const openDemo = (label: string) => suite.session.open(label);
 
 // ---- tests ---------------------------------------------------------------------------------
 

@@ -8,16 +8,13 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { DemoSession, MEDIA_MS, launchChromium, pair, startDemoServer, type DemoServer, type Win } from './support';
+import { MEDIA_MS, pair, useDemoSuite, type Win } from './support';
 
 const TURNSERVER = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
 const TURN_SECRET = 'e2e-turn-secret';
 
-let demo: DemoServer;
-let browser: Browser;
-let session: DemoSession;
 let turn: ChildProcess | undefined;
+let turnPort: number;
 let turnDir: string;
 
 function freeUdpAndTcpPort(): Promise<number> {
@@ -73,29 +70,22 @@ async function startCoturn(port: number): Promise<ChildProcess> {
   return child;
 }
 
+// Declared before useDemoSuite: coturn runs before the demo server that names it starts.
 beforeAll(async () => {
   if (!fs.existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} not found: apt-get install -y coturn`);
-  const port = await freeUdpAndTcpPort();
-  turn = await startCoturn(port);
-  demo = await startDemoServer({ ICE_RELAY_ONLY: 'true', TURN_SERVER: `127.0.0.1:${port}`, TURN_SECRET });
-  browser = await launchChromium();
-  session = new DemoSession(browser, () => demo.baseUrl);
+  turnPort = await freeUdpAndTcpPort();
+  turn = await startCoturn(turnPort);
 });
-
-afterEach(async () => {
-  expect(await session.end()).toEqual([]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await demo?.server.close();
+const suite = useDemoSuite({ env: () => ({ ICE_RELAY_ONLY: 'true', TURN_SERVER: `127.0.0.1:${turnPort}`, TURN_SECRET }) });
+// After the suite's own afterAll: coturn stops once the browser and the server are closed.
+afterAll(() => {
   turn?.kill('SIGTERM');
   if (turnDir) fs.rmSync(turnDir, { recursive: true, force: true });
 });
 
 test('relay-only video: the call connects through TURN and both sides use relay candidates only', async () => {
-  const a = await session.open('A');
-  const b = await session.open('B');
+  const a = await suite.session.open('A');
+  const b = await suite.session.open('B');
   await pair(a, b, 'video');
 
   const connected = () => (globalThis as Win).__demo.pc?.connectionState === 'connected';

@@ -72,7 +72,12 @@ export interface OpenOptions {
   initScript?: () => void;
 }
 
-/** Browser contexts and page errors of the current test, closed and checked by `endTest`. */
+export interface SessionOptions {
+  /** A page's console.error counts as a page error (otherwise it is only printed). */
+  consoleErrorsFail?: boolean;
+}
+
+/** Browser contexts and page errors of the current test, closed and checked by `end`. */
 export class DemoSession {
   private readonly contexts: BrowserContext[] = [];
   readonly pageErrors: string[] = [];
@@ -80,10 +85,27 @@ export class DemoSession {
   constructor(
     private readonly browser: Browser,
     private readonly baseUrl: () => string,
+    private readonly options: SessionOptions = {},
   ) {}
 
   /** A fresh browser context (own socket) with camera/mic granted, on the demo page, connected. */
   async open(label: string, options: OpenOptions = {}): Promise<Page> {
+    const page = await this.openPage(label, '/', options);
+    const baseUrl = this.baseUrl();
+    if (!(await page.evaluate(() => typeof (globalThis as Win).io === 'function'))) {
+      const status = await page.request
+        .get(`${baseUrl}/socket.io/socket.io.js`, { timeout: STEP_MS })
+        .then((response) => `HTTP ${response.status()}`)
+        .catch((error: Error) => error.message.split('\n')[0]);
+      throw new Error(`[${label}] the Socket.io client script /socket.io/socket.io.js did not load (${status})`);
+    }
+    // The server sends `session` first on connect: the page knows its own anonymous id.
+    await page.waitForFunction(() => typeof (globalThis as Win).__demo?.userId === 'string', null, { timeout: STEP_MS });
+    return page;
+  }
+
+  /** A fresh browser context with camera/mic granted, on the server's `path` (e.g. '/admin/'). */
+  async openPage(label: string, path: string, options: OpenOptions = {}): Promise<Page> {
     const context = await this.browser.newContext({
       viewport: options.viewport ?? DESKTOP,
       colorScheme: options.colorScheme ?? 'light',
@@ -97,18 +119,12 @@ export class DemoSession {
     page.setDefaultTimeout(STEP_MS);
     page.on('pageerror', (error) => this.pageErrors.push(`[${label}] ${error.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error') console.log(`[${label}] console.error: ${msg.text()}`);
+      if (msg.type() !== 'error') return;
+      const line = `[${label}] console.error: ${msg.text()}`;
+      if (this.options.consoleErrorsFail) this.pageErrors.push(line);
+      else console.log(line);
     });
-    await page.goto(`${baseUrl}/`, { timeout: STEP_MS });
-    if (!(await page.evaluate(() => typeof (globalThis as Win).io === 'function'))) {
-      const status = await page.request
-        .get(`${baseUrl}/socket.io/socket.io.js`, { timeout: STEP_MS })
-        .then((response) => `HTTP ${response.status()}`)
-        .catch((error: Error) => error.message.split('\n')[0]);
-      throw new Error(`[${label}] the Socket.io client script /socket.io/socket.io.js did not load (${status})`);
-    }
-    // The server sends `session` first on connect: the page knows its own anonymous id.
-    await page.waitForFunction(() => typeof (globalThis as Win).__demo?.userId === 'string', null, { timeout: STEP_MS });
+    await page.goto(`${baseUrl}${path}`, { timeout: STEP_MS });
     return page;
   }
 
@@ -117,6 +133,54 @@ export class DemoSession {
     await Promise.all(this.contexts.splice(0).map((context) => context.close().catch(() => undefined)));
     return this.pageErrors.splice(0);
   }
+}
+
+export interface DemoSuite {
+  readonly demo: DemoServer;
+  readonly browser: Browser;
+  /** The current test's pages: closed after it, and its page errors fail it. */
+  readonly session: DemoSession;
+}
+
+/**
+ * One demo server (with `env`, read when the suite starts) and one Chromium for every test of the
+ * calling file; after each test its pages are closed and it fails on any page error. Register a
+ * file's own beforeAll before calling this when the server's env depends on it.
+ */
+export function useDemoSuite({
+  env = {},
+  ...options
+}: { env?: Record<string, string> | (() => Record<string, string>) } & SessionOptions = {}): DemoSuite {
+  let demo: DemoServer | undefined;
+  let browser: Browser | undefined;
+  let session: DemoSession | undefined;
+  beforeAll(async () => {
+    demo = await startDemoServer(typeof env === 'function' ? env() : env);
+    browser = await launchChromium();
+    session = new DemoSession(browser, () => demo!.baseUrl, options);
+  });
+  afterEach(async () => {
+    if (session) expect(await session.end()).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.server.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useDemoSuite: not started (read it inside a test)');
+    return value;
+  };
+  return {
+    get demo() {
+      return started(demo);
+    },
+    get browser() {
+      return started(browser);
+    },
+    get session() {
+      return started(session);
+    },
+  };
 }
 
 export async function waitForStatus(page: Page, text: string, timeout = STEP_MS): Promise<void> {
@@ -150,6 +214,22 @@ export async function pair(a: Page, b: Page, type: 'chat' | 'video', interests =
   await waitForStatus(a, 'Waiting');
   await start(b, type, interests);
   await Promise.all([waitForStatus(a, 'Connected'), waitForStatus(b, 'Connected')]);
+}
+
+/** The call is up: the peer connection is connected and remote frames keep arriving. */
+export async function callWorks(page: Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as Win).__demo.pc?.connectionState === 'connected', null, { timeout: MEDIA_MS });
+  const framesNow = await page.evaluate(
+    () => (globalThis as Win).document.querySelector('#remote-video')?.getVideoPlaybackQuality?.().totalVideoFrames ?? 0,
+  );
+  await page.waitForFunction(
+    (before) => {
+      const video = (globalThis as Win).document.querySelector('#remote-video');
+      return video?.videoWidth > 0 && video.getVideoPlaybackQuality().totalVideoFrames > before;
+    },
+    framesNow,
+    { timeout: MEDIA_MS },
+  );
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -44,10 +44,11 @@ export type ServerEventName = keyof ServerEvents;
 export type ServerPayload<E extends ServerEventName> = Parameters<ServerEvents[E]>[0];
 
 /**
- * A payload type given by hand instead of by the event name: accepted for call sites written
- * before the helpers were typed, never needed. Without it, `event` must still be a contract name.
+ * For a payload type given by hand instead of by the event name (call sites written before the
+ * helpers were typed; never needed): the contract's events whose payload is a `T`. A misspelt
+ * event, or one whose payload is not the type given, fails to compile either way.
  */
-type UntypedEvent<T> = [T] extends [never] ? ServerEventName : string;
+type EventWithPayload<T> = { [E in ServerEventName]: [ServerPayload<E>] extends [T] ? E : never }[ServerEventName];
 
 /** Resolves with the next `event` payload, or rejects after `ms`. */
 export function waitFor<E extends ServerEventName>(
@@ -59,7 +60,7 @@ export function waitFor<E extends ServerEventName>(
 /** @deprecated Name the event and drop the type argument: the payload type follows from the event. */
 export function waitFor<T = never>(
   socket: Socket,
-  event: UntypedEvent<T>,
+  event: EventWithPayload<T>,
   ms?: number,
   filter?: (payload: NoInfer<T>) => boolean,
 ): Promise<NoInfer<T>>;
@@ -109,7 +110,7 @@ export function refusalOf(socket: Socket, event: string, ...args: unknown[]): Pr
 /** Collects every payload of `event` from now on. */
 export function record<E extends ServerEventName>(socket: Socket, event: E): ServerPayload<E>[];
 /** @deprecated Name the event and drop the type argument: the payload type follows from the event. */
-export function record<T = never>(socket: Socket, event: UntypedEvent<T>): NoInfer<T>[];
+export function record<T = never>(socket: Socket, event: EventWithPayload<T>): NoInfer<T>[];
 export function record(socket: Socket, event: string): unknown[] {
   const seen: unknown[] = [];
   socket.on(event, (payload: unknown) => seen.push(payload));

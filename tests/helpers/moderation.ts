@@ -1,4 +1,4 @@
-import type { PartnerFoundPayload, ReportReason } from '../../src/realtime/events';
+import type { ReportReason } from '../../src/realtime/events';
 import { connectClient, joinAndWait, waitFor, type TestClient } from './clients';
 
 export const ALICE_TOKEN = 'alice-token-0123456789';
@@ -42,7 +42,7 @@ export async function reportUser(
   reporterUrl = url,
 ): Promise<{ reporter: TestClient; roomId: string }> {
   const reporter = await connectFrom(reporterUrl, reporterAddress);
-  const victimFound = waitFor<PartnerFoundPayload>(victim, 'partner_found');
+  const victimFound = waitFor(victim, 'partner_found');
   const waiting = waitFor(victim, 'waiting_for_partner');
   victim.emit('join', { type: 'chat' });
   await waiting;

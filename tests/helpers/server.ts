@@ -86,6 +86,28 @@ function shortenPollingCloseWait(server: AppServer): void {
   });
 }
 
+/**
+ * Starts `server`'s shutdown and holds it at its first step (reading the node's rooms), so its
+ * sockets and HTTP stay up while it drains; runs `during`, then lets the shutdown finish.
+ */
+export async function whileDraining(server: AppServer, during: () => Promise<void>): Promise<void> {
+  const rooms = server.services.rooms;
+  const roomsOfNode = rooms.roomsOfNode.bind(rooms);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  rooms.roomsOfNode = async (nodeId) => {
+    await gate;
+    return roomsOfNode(nodeId);
+  };
+  const closing = server.close();
+  try {
+    await during();
+  } finally {
+    release();
+    await closing;
+  }
+}
+
 export async function getJson<T = any>(url: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
   const response = await fetch(url, init);
   return { status: response.status, body: (await response.json()) as T, headers: response.headers };

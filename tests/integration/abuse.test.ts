@@ -16,7 +16,7 @@ import {
   type ServerEventName,
   type TestClient,
 } from '../helpers/clients';
-import { getJson, useTestServer } from '../helpers/server';
+import { getJson, useTestServer, whileDraining } from '../helpers/server';
 
 const srv = useTestServer();
 
@@ -177,28 +177,15 @@ describe('every client-triggerable error code is sent and counted in /stats', ()
     await waitFor(a, 'waiting_for_partner');
     a.emit('leave_queue');
     const b = await connectClient(srv.url);
-    // Hold shutdown at its first step so the sockets and HTTP stay up while it drains.
-    const rooms = srv.server.services.rooms;
-    const roomsOfNode = rooms.roomsOfNode.bind(rooms);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    rooms.roomsOfNode = async (nodeId) => {
-      await gate;
-      return roomsOfNode(nodeId);
-    };
     const told = waitFor(b, 'server_shutdown');
-    const closing = srv.server.close();
-    try {
+    await whileDraining(srv.server, async () => {
       await told;
       expect((await getJson(`${srv.url}/health`)).status).toBe(503);
       const error = await expectRefusal(b, 'SHUTTING_DOWN', () => b.emit('join', { type: 'chat' }));
       expect(error.event).toBe('join');
       await expectRefusal(a, 'SHUTTING_DOWN', () => a.emit('next'));
       expect((await getJson(`${srv.url}/stats`)).body.waitingUsers.total).toBe(0);
-    } finally {
-      release();
-      await closing;
-    }
+    });
   });
 
   test('INTERNAL_ERROR: a failing service becomes a refusal, never an exception', async () => {

@@ -1,8 +1,8 @@
 import type { AuditEntry, Ban, Report } from '../../src/domain/moderation';
-import { closeAllClients, connectClient, pairClients, waitFor } from '../helpers/clients';
+import { connectClient, pairClients, waitFor } from '../helpers/clients';
 import { ADMIN_TOKENS, admin, connectFrom, reportUser } from '../helpers/moderation';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useModes } from '../helpers/modes';
+import type { TestServer } from '../helpers/server';
 
 const ENV = {
   ADMIN_TOKENS,
@@ -12,19 +12,12 @@ const ENV = {
   IP_HASH_SALT: 'admin-cluster-salt',
 };
 
-let redis: RedisServer;
+const modes = useModes();
 let one: TestServer;
 let two: TestServer;
 
 beforeEach(async () => {
-  redis = await startRedis();
-  one = await startTestServer({ ...ENV, REDIS_URL: redis.url });
-  two = await startTestServer({ ...ENV, REDIS_URL: redis.url });
-});
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all([one.close(), two.close()]);
-  await redis.stop();
+  [one, two] = await modes.cluster(2, ENV);
 });
 
 test('a kick sent to node one reaches a user on node two; the partner on node one is told', async () => {

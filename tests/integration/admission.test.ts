@@ -1,10 +1,9 @@
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import type { ChatMessage, ErrorPayload } from '../../src/realtime/events';
+import type { ErrorPayload } from '../../src/realtime/events';
 import {
   bareWebsocket,
-  closeAllClients,
   connectClient,
   eventually,
   fromAddress,
@@ -15,31 +14,25 @@ import {
   waitFor,
   type TestClient,
 } from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { getJson, startTestServer, type TestServer } from '../helpers/server';
+import { useModes, type Mode } from '../helpers/modes';
+import { getJson, type TestServer } from '../helpers/server';
 
 /** Hostile stranger at 127.0.0.2 (any 127/8 address reaches the server); honest users use 127.0.0.1. */
 const ATTACKER = '127.0.0.2';
 
 let srv: TestServer | undefined;
-let redis: RedisServer | undefined;
 const bare: WebSocket[] = [];
 
-afterEach(async () => {
+// Declared before useModes: the bare websockets go first, while the server is still up.
+afterEach(() => {
   for (const ws of bare.splice(0)) ws.terminate();
-  await closeAllClients();
-  await srv?.close();
-  srv = undefined;
-  await redis?.stop();
-  redis = undefined;
 });
+const modes = useModes();
 
-const MODES = ['memory', 'redis'] as const;
-type Mode = (typeof MODES)[number];
+const MODES = ['memory', 'redis'] as const satisfies readonly Mode[];
 
 async function start(mode: Mode, env: Record<string, string> = {}): Promise<TestServer> {
-  if (mode === 'redis') redis = await startRedis();
-  srv = await startTestServer({ ...(redis ? { REDIS_URL: redis.url, IP_HASH_SALT: 'test-salt' } : {}), ...env });
+  srv = await modes.single(mode, env);
   return srv;
 }
 
@@ -59,7 +52,7 @@ async function openBare(url: string, from = ATTACKER): Promise<'open' | number> 
 }
 
 async function chatStillWorks(a: TestClient, b: TestClient, roomId: string, text: string): Promise<void> {
-  const delivered = waitFor<ChatMessage>(b, 'new_message', 5000, (m) => m.text === text);
+  const delivered = waitFor(b, 'new_message', 5000, (m) => m.text === text);
   a.emit('send_message', { roomId, message: text });
   await delivered;
 }
@@ -206,7 +199,7 @@ describe('rate-limit keys in Redis', () => {
     await connectClient(url);
     await connectClient(url, fromAddress(ATTACKER));
     expect((await getJson(`${url}/stats`)).status).toBe(200);
-    const client = new Redis(redis!.url);
+    const client = new Redis(modes.redis.url);
     try {
       const keys = await client.keys('rc:rl:*');
       expect(keys.length).toBeGreaterThanOrEqual(2);
@@ -240,7 +233,7 @@ describe('cheap to poke', () => {
   test('GET /health reads the shared counts at most once per HEALTH_CACHE_MS, however often it is polled', async () => {
     const quiet = { NODE_HEARTBEAT_MS: '60000', NODE_DEAD_AFTER_MS: '120000', USER_COUNT_INTERVAL_MS: '60000' };
     const { url } = await start('redis', { ...quiet, HEALTH_CACHE_MS: '60000' });
-    const client = new Redis(redis!.url);
+    const client = new Redis(modes.redis.url);
     const processed = async () => Number(/total_commands_processed:(\d+)/.exec(await client.info('stats'))?.[1]);
     try {
       await eventually(async () => (await getJson(`${url}/health`)).status === 200);

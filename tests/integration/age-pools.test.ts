@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { AgeGroup, PartnerFoundPayload } from '../../src/realtime/events';
+import type { AgeGroup } from '../../src/realtime/events';
 import {
   closeAllClients,
   connectClient,
@@ -120,7 +120,7 @@ describe.each(['memory', 'redis'] as const)('age pools under concurrent random t
       for (const { node } of actions) clients.push(await connectClient(urls[node]!));
       clients.forEach((client, i) => {
         groupOf.set(client.session.userId, actions[i]!.group);
-        client.on('partner_found', (found: PartnerFoundPayload) => {
+        client.on('partner_found', (found) => {
           pairings += 1;
           const mine = actions[i]!.group;
           if (groupOf.get(found.partnerId!) !== mine) crossings.push(`${mine} met ${groupOf.get(found.partnerId!)}`);
@@ -149,7 +149,7 @@ test('240 adults and teens joining at once across three nodes are each paired ex
     clients.push(...(await Promise.all(Array.from({ length: 40 }, (_, i) => connectClient(urls[(batch * 40 + i) % 3]!)))));
   }
   const groupOf = (i: number): AgeGroup => (i % 5 < 2 ? 'teen' : 'adult');
-  const found = clients.map((client) => waitFor<PartnerFoundPayload>(client, 'partner_found', 20_000));
+  const found = clients.map((client) => waitFor(client, 'partner_found', 20_000));
   clients.forEach((client, i) => client.emit('join', { type: 'chat', ageGroup: groupOf(i) }));
   const results = await Promise.all(found);
   const indexOf = new Map(clients.map((client, i) => [client.session.userId, i]));

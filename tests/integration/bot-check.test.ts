@@ -1,35 +1,14 @@
 import type { ServerResponse } from 'node:http';
-import {
-  closeAllClients,
-  connectClient,
-  connectRefused,
-  eventually,
-  joinAndWait,
-  pairClients,
-  waitFor,
-} from '../helpers/clients';
+import { connectClient, connectRefused, eventually, joinAndWait, pairClients, waitFor } from '../helpers/clients';
 import { fetchAndSolve, solvePow } from '../helpers/bot-check';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { getJson, startTestServer, type TestServer } from '../helpers/server';
+import { useModes } from '../helpers/modes';
+import { getJson, startTestServer } from '../helpers/server';
 import { metricValue, replyJson, startStubServer, type StubServer } from '../helpers/stub-http';
 
 const POW_ENV = { BOT_CHECK: 'pow', BOT_CHECK_POW_COST: '300' };
 
-let servers: TestServer[] = [];
-let redis: RedisServer | undefined;
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
-  await redis?.stop();
-  redis = undefined;
-});
-
-async function start(env: Record<string, string>): Promise<TestServer> {
-  const server = await startTestServer(env);
-  servers.push(server);
-  return server;
-}
+const modes = useModes();
+const start = modes.server;
 
 const checks = (url: string, result: string) => metricValue(url, 'chat_bot_checks_total', `result="${result}"`);
 
@@ -95,10 +74,7 @@ describe('BOT_CHECK=pow', () => {
   });
 
   test('in a cluster a proof spent on one node is refused on another, and the pass works on both', async () => {
-    redis = await startRedis();
-    const env = { ...POW_ENV, REDIS_URL: redis.url, IP_HASH_SALT: 'test-salt', BOT_CHECK_SECRET: 'shared-secret' };
-    const one = await start(env);
-    const two = await start(env);
+    const [one, two] = await modes.cluster(2, { ...POW_ENV, BOT_CHECK_SECRET: 'shared-secret' });
     const proof = await fetchAndSolve(one.url);
     const client = await connectClient(one.url, { auth: { botProof: proof } });
     expect((await connectRefused(two.url, { auth: { botProof: proof } })).data?.code).toBe('BOT_CHECK_FAILED');

@@ -1,16 +1,7 @@
 import Transport from 'winston-transport';
-import type { PartnerFoundPayload } from '../../src/realtime/events';
-import {
-  closeAllClients,
-  connectClient,
-  eventually,
-  expectNoEvent,
-  joinAndWait,
-  waitFor,
-  type TestClient,
-} from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { getJson, startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, eventually, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import { useModes, type Mode } from '../helpers/modes';
+import { getJson, type TestServer } from '../helpers/server';
 
 /** A long minimum room time: in these tests a report counts only once the victim has written. */
 const ENV = {
@@ -29,18 +20,11 @@ class CapturedLogs extends Transport {
   }
 }
 
-let redis: RedisServer | undefined;
+const modes = useModes();
 let srv: TestServer;
-afterEach(async () => {
-  await closeAllClients();
-  await srv?.close();
-  await redis?.stop();
-  redis = undefined;
-});
 
-async function start(backend: 'memory' | 'redis', env: Record<string, string> = {}): Promise<void> {
-  if (backend === 'redis') redis = await startRedis();
-  srv = await startTestServer({ ...ENV, ...(redis ? { REDIS_URL: redis.url } : {}), ...env });
+async function start(backend: Mode, env: Record<string, string> = {}): Promise<void> {
+  srv = await modes.single(backend, { ...ENV, ...env });
 }
 
 function connectFrom(localAddress: string): Promise<TestClient> {
@@ -53,7 +37,7 @@ function connectFrom(localAddress: string): Promise<TestClient> {
  */
 async function reportFrom(victim: TestClient, address: string, victimWrites = true): Promise<void> {
   const attacker = await connectFrom(address);
-  const victimFound = waitFor<PartnerFoundPayload>(victim, 'partner_found');
+  const victimFound = waitFor(victim, 'partner_found');
   victim.emit('join', { type: 'chat' });
   await waitFor(victim, 'waiting_for_partner');
   const { roomId } = await joinAndWait(attacker, { type: 'chat' });

@@ -7,6 +7,7 @@ import {
   eventually,
   expectNoEvent,
   pairClients,
+  record,
   waitFor,
   type TestClient,
 } from '../helpers/clients';
@@ -19,11 +20,6 @@ const CLUSTER_ENV = {
   IP_HASH_SALT: 'test-salt',
   RECONNECT_GRACE_MS: '3000',
 };
-
-// Known defect (issue #14): recovering a same-node pair's user on the other node still loses a
-// race now and then (seen on Node 24: partner_reconnected or the first message missing), so this
-// file gets more attempts than the suite's two retries until the move is confirmed before replay.
-jest.retryTimes(5, { logErrorsBeforeRetry: true });
 
 let redis: RedisServer;
 let admin: Redis;
@@ -251,6 +247,26 @@ test('a message sent the instant partner_found arrives reaches a partner on the 
     joiner.once('partner_found', ({ roomId }) => joiner.emit('send_message', { roomId, message: `round ${round}` }));
     joiner.emit('join', { type: 'chat' });
     await delivered;
+    waiter.disconnect();
+    joiner.disconnect();
+  }
+});
+
+test('a pair on one node is in its room the instant partner_found arrives: a message sent then is delivered', async () => {
+  const [one] = nodes.map((node) => node.url) as [string, string];
+  for (let round = 0; round < 60; round += 1) {
+    const waiter = await connectClient(one);
+    const queued = waitFor(waiter, 'waiting_for_partner');
+    waiter.emit('join', { type: 'chat' });
+    await queued;
+    const joiner = await connectClient(one);
+    const delivered = waitFor(waiter, 'new_message', undefined, (message) => message.text === `round ${round}`);
+    const refusals = record(joiner, 'error');
+    joiner.once('partner_found', ({ roomId }) => joiner.emit('send_message', { roomId, message: `round ${round}` }));
+    joiner.emit('join', { type: 'chat' });
+    await delivered.catch((error: unknown) => {
+      throw new Error(`round ${round}: ${String(error)}; refusals: ${JSON.stringify(refusals)}`);
+    });
     waiter.disconnect();
     joiner.disconnect();
   }

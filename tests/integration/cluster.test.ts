@@ -1,37 +1,17 @@
 import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
-import {
-  closeAllClients,
-  connectClient,
-  eventually,
-  expectNoEvent,
-  joinAndWait,
-  pairClients,
-  waitFor,
-  type TestClient,
-} from '../helpers/clients';
+import { connectClient, eventually, expectNoEvent, joinAndWait, pairClients, waitFor, type TestClient } from '../helpers/clients';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { getJson, startTestServer, type TestServer } from '../helpers/server';
+import { useModes } from '../helpers/modes';
+import { getJson, type TestServer } from '../helpers/server';
 
 const CLUSTER_ENV = { NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '2000', IP_HASH_SALT: 'test-salt' };
 
-let redis: RedisServer;
-let nodes: TestServer[] = [];
+const modes = useModes();
 
-beforeEach(async () => {
-  redis = await startRedis();
-  nodes = [];
-});
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all(nodes.map((node) => node.close()));
-  await redis.stop();
-});
-
-async function startNodes(count: number, env: Record<string, string> = {}): Promise<TestServer[]> {
-  for (let i = 0; i < count; i += 1) nodes.push(await startTestServer({ REDIS_URL: redis.url, ...CLUSTER_ENV, ...env }));
-  return nodes;
+/** `count` nodes on the test's own fresh redis-server (one call a test: `modes.redis` is its redis). */
+function startNodes(count: number, env: Record<string, string> = {}): Promise<TestServer[]> {
+  return modes.cluster(count, { ...CLUSTER_ENV, ...env });
 }
 
 /** This node's count of one kind of cluster repair, from /metrics. */
@@ -97,7 +77,7 @@ test('500 users joining at once across three nodes are each paired exactly once'
 test('when Redis stops the node reports degraded; when it returns, pairing resumes', async () => {
   const [one, two] = await startNodes(2);
   const local = await pairClients(one!.url);
-  await redis.stop();
+  await modes.redis.stop();
   await eventually(async () => (await getJson(`${one!.url}/health`)).status === 503, 5000);
   const { body } = await getJson(`${one!.url}/health`);
   expect(body.status).toBe('degraded');
@@ -114,7 +94,7 @@ test('when Redis stops the node reports degraded; when it returns, pairing resum
   const unavailable = waitFor(newcomer, 'error', 8000);
   newcomer.emit('join', { type: 'chat' });
   expect(await unavailable).toMatchObject({ code: 'UNAVAILABLE', event: 'join' });
-  await redis.restart();
+  await modes.redis.restart();
   await eventually(async () => (await getJson(`${one!.url}/health`)).status === 200, 10000, { everyMs: 100 });
   const { foundA } = await pairClients([one!.url, two!.url]);
   expect(foundA.roomId).toEqual(expect.any(String));
@@ -129,7 +109,7 @@ test('when Redis restarts empty, waiting users are queued again and paired users
   await waiting;
   const found = waitFor(waiter, 'partner_found', 15000);
   const ended = [pair.a, pair.b].map((client) => waitFor(client, 'partner_disconnected', 15000));
-  await redis.restart();
+  await modes.redis.restart();
   expect(await Promise.all(ended)).toEqual([{ reason: 'disconnected' }, { reason: 'disconnected' }]);
   const newcomer = await connectClient(two!.url);
   newcomer.emit('join', { type: 'chat' });
@@ -227,7 +207,7 @@ describe('a node in a child process', () => {
 
   test("killed with SIGKILL: survivors tell the dead node's partners and drop its queue entries", async () => {
     const [survivor] = await startNodes(1);
-    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
+    child = await startChildServer({ REDIS_URL: modes.redis.url, ...CLUSTER_ENV });
     const doomed = child.url;
     const { b } = await pairClients([doomed, survivor!.url]);
     const ghost = await connectClient(doomed);
@@ -256,7 +236,7 @@ describe('a node in a child process', () => {
       NODE_DEAD_AFTER_MS: String(deadAfterMs),
       USER_COUNT_INTERVAL_MS: '600000',
     });
-    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV, NODE_HEARTBEAT_MS: '1000' });
+    child = await startChildServer({ REDIS_URL: modes.redis.url, ...CLUSTER_ENV, NODE_HEARTBEAT_MS: '1000' });
     const { b } = await pairClients([child.url, survivor!.url]);
     const doomedNode = ((await getJson(`${child.url}/stats`)).body as { nodeId: string }).nodeId;
     const presence = survivor!.server.services.presence;
@@ -278,7 +258,7 @@ describe('a node in a child process', () => {
 
   test('a node taken for dead while frozen queues its waiting users again when it returns', async () => {
     const [survivor] = await startNodes(1);
-    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
+    child = await startChildServer({ REDIS_URL: modes.redis.url, ...CLUSTER_ENV });
     const waiter = await connectClient(child.url);
     const waiting = waitFor(waiter, 'waiting_for_partner');
     waiter.emit('join', { type: 'chat' });
@@ -296,12 +276,12 @@ describe('a node in a child process', () => {
 
   test('after a Redis outage, a node waits a full NODE_DEAD_AFTER_MS before reaping peers that are slower to return', async () => {
     const [first] = await startNodes(1);
-    child = await startChildServer({ REDIS_URL: redis.url, ...CLUSTER_ENV });
+    child = await startChildServer({ REDIS_URL: modes.redis.url, ...CLUSTER_ENV });
     const { a, b, roomId } = await pairClients([first!.url, child.url]);
     // Both nodes lose Redis for 1.5 × NODE_DEAD_AFTER_MS; the child's heartbeats come back a moment
     // after the first node's, so for that moment its last heartbeat looks dead.
     child.process.kill('SIGSTOP');
-    const admin = new Redis(redis.url);
+    const admin = new Redis(modes.redis.url);
     try {
       await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
       await admin.ping();

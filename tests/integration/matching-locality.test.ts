@@ -1,25 +1,12 @@
-import { closeAllClients, connectClient, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import { useModes } from '../helpers/modes';
 
 /** Issue 14: with MATCH_LOCAL_PREFERENCE_MS a compatible partner on the joiner's own node wins. */
-let redis: RedisServer;
-let nodes: TestServer[] = [];
-
-beforeEach(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all(nodes.map((node) => node.close()));
-  nodes = [];
-  await redis.stop();
-});
+const modes = useModes();
 
 async function startNodes(env: Record<string, string>): Promise<[string, string]> {
-  const clusterEnv = { REDIS_URL: redis.url, NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '5000', IP_HASH_SALT: 'salt' };
-  for (let i = 0; i < 2; i += 1) nodes.push(await startTestServer({ ...clusterEnv, MATCH_INTEREST_TIMEOUT_MS: '60000', ...env }));
-  return [nodes[0]!.url, nodes[1]!.url];
+  const [one, two] = await modes.cluster(2, { MATCH_INTEREST_TIMEOUT_MS: '60000', ...env });
+  return [one.url, two.url];
 }
 
 async function waiting(client: TestClient, interests: string[]): Promise<void> {

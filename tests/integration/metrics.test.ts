@@ -1,16 +1,9 @@
-import { closeAllClients, connectClient, eventually, pairClients, waitFor } from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, eventually, pairClients, waitFor } from '../helpers/clients';
+import { useModes } from '../helpers/modes';
+import type { TestServer } from '../helpers/server';
 
+const modes = useModes();
 let srv: TestServer | undefined;
-let redis: RedisServer | undefined;
-afterEach(async () => {
-  await closeAllClients();
-  await srv?.close();
-  await redis?.stop();
-  srv = undefined;
-  redis = undefined;
-});
 
 async function scrape(url: string, token?: string): Promise<{ status: number; text: string }> {
   const response = await fetch(`${url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
@@ -19,7 +12,7 @@ async function scrape(url: string, token?: string): Promise<{ status: number; te
 
 describe('/metrics says which gauges are per node and which cluster-wide', () => {
   test('memory mode: connected sockets per node, waiting users and rooms cluster-wide', async () => {
-    srv = await startTestServer();
+    srv = await modes.server();
     await pairClients(srv.url);
     const waiter = await connectClient(srv.url);
     const waiting = waitFor(waiter, 'waiting_for_partner');
@@ -34,19 +27,13 @@ describe('/metrics says which gauges are per node and which cluster-wide', () =>
   });
 
   test('Redis down: /metrics still answers 200 with the local figures; cluster-wide gauges are dropped', async () => {
-    redis = await startRedis();
-    srv = await startTestServer({
-      REDIS_URL: redis.url,
-      IP_HASH_SALT: 'test-salt',
-      NODE_HEARTBEAT_MS: '200',
-      NODE_DEAD_AFTER_MS: '2000',
-    });
+    [srv] = await modes.cluster(1, { NODE_DEAD_AFTER_MS: '2000' });
     await pairClients(srv.url);
     const before = await scrape(srv.url);
     expect(before.text).toMatch(/^chat_active_rooms\{scope="cluster",type="chat"\} 1$/m);
     expect(before.text).toMatch(/^chat_cluster_figures_up 1$/m);
 
-    await redis.stop();
+    await modes.redis.stop();
     let during = { status: 0, text: '' };
     await eventually(
       async () => {
@@ -65,7 +52,7 @@ describe('/metrics says which gauges are per node and which cluster-wide', () =>
     // Liveness is about the process: a Redis outage makes /health 503, never /live.
     expect((await fetch(`${srv.url}/live`)).status).toBe(200);
     expect((await fetch(`${srv.url}/health`)).status).toBe(503);
-    await redis.restart();
+    await modes.redis.restart();
     await eventually(async () => (await fetch(`${srv!.url}/health`)).status === 200, 10000, { everyMs: 100, what: 'Redis back' });
     expect((await scrape(srv.url)).text).toMatch(/^chat_cluster_figures_up 1$/m);
   }, 30000);
@@ -75,7 +62,7 @@ describe('HTTP rate limit and monitoring endpoints', () => {
   const LIMITED = { HTTP_RATE_LIMIT_POINTS: '2', HTTP_RATE_LIMIT_DURATION: '600' };
 
   test('a scraper with METRICS_TOKEN is never rate limited; other paths still are', async () => {
-    srv = await startTestServer({ ...LIMITED, METRICS_TOKEN: 'scrape-me' });
+    srv = await modes.server({ ...LIMITED, METRICS_TOKEN: 'scrape-me' });
     for (let i = 0; i < 6; i += 1) expect((await scrape(srv.url, 'scrape-me')).status).toBe(200);
     const statuses = [];
     for (let i = 0; i < 3; i += 1) statuses.push((await fetch(`${srv.url}/stats`)).status);
@@ -83,19 +70,19 @@ describe('HTTP rate limit and monitoring endpoints', () => {
   });
 
   test('a wrong token, or an open /metrics, stays under the limit', async () => {
-    srv = await startTestServer({ ...LIMITED, METRICS_TOKEN: 'scrape-me' });
+    srv = await modes.server({ ...LIMITED, METRICS_TOKEN: 'scrape-me' });
     const wrong = [];
     for (let i = 0; i < 3; i += 1) wrong.push((await scrape(srv.url, 'guess')).status);
     expect(wrong).toEqual([401, 401, 429]);
     await srv.close();
-    srv = await startTestServer(LIMITED);
+    srv = await modes.server(LIMITED);
     const open = [];
     for (let i = 0; i < 3; i += 1) open.push((await scrape(srv.url)).status);
     expect(open).toEqual([200, 200, 429]);
   });
 
   test('GET /live answers about the process and is never rate limited', async () => {
-    srv = await startTestServer(LIMITED);
+    srv = await modes.server(LIMITED);
     for (let i = 0; i < 4; i += 1) expect((await fetch(`${srv.url}/live`)).status).toBe(200);
     expect(await (await fetch(`${srv.url}/live`)).json()).toEqual({ status: 'ok', uptime: expect.any(Number) });
   });

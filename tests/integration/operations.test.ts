@@ -2,7 +2,7 @@ import { loadConfig } from '../../src/config';
 import { createServer } from '../../src/server';
 import { closeAllClients, connectClient, pairClients, refusalOf, waitFor } from '../helpers/clients';
 import { startChildServer, type ChildServer } from '../helpers/child-server';
-import { getJson, startTestServer, type TestServer } from '../helpers/server';
+import { getJson, startTestServer, whileDraining, type TestServer } from '../helpers/server';
 
 describe('metrics and readiness', () => {
   let srv: TestServer;
@@ -44,23 +44,11 @@ describe('metrics and readiness', () => {
     srv = await startTestServer();
     expect(await getJson(`${srv.url}/health`)).toMatchObject({ status: 200, body: { status: 'ok' } });
     expect(await getJson(`${srv.url}/ready`)).toMatchObject({ status: 200, body: { ready: true } });
-    // Hold shutdown at its first step so HTTP stays up while the node drains.
-    const rooms = srv.server.services.rooms;
-    const roomsOfNode = rooms.roomsOfNode.bind(rooms);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    rooms.roomsOfNode = async (nodeId) => {
-      await gate;
-      return roomsOfNode(nodeId);
-    };
-    const closing = srv.server.close();
-    try {
-      expect(await getJson(`${srv.url}/health`)).toMatchObject({ status: 503, body: { status: 'draining' } });
-      expect(await getJson(`${srv.url}/ready`)).toMatchObject({ status: 503, body: { ready: false, reason: 'shutting down' } });
-    } finally {
-      release();
-      await closing;
-    }
+    const { url } = srv;
+    await whileDraining(srv.server, async () => {
+      expect(await getJson(`${url}/health`)).toMatchObject({ status: 503, body: { status: 'draining' } });
+      expect(await getJson(`${url}/ready`)).toMatchObject({ status: 503, body: { ready: false, reason: 'shutting down' } });
+    });
   });
 
   test('clients get server_shutdown with a reconnect hint when the server drains', async () => {

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { eventually } from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useModes } from '../helpers/modes';
 
 /** The code block under "### A minimal client" in README.md, exactly as an operator reads it. */
 function readmeClientCode(): string {
@@ -36,44 +35,34 @@ function startReadmeClient(url: string): ReadmeClient {
   return client;
 }
 
-let servers: TestServer[] = [];
-let redis: RedisServer | undefined;
-afterEach(async () => {
+// Declared before useModes: the README clients (which reconnect) go before their servers.
+afterEach(() => {
   for (const { socket } of clients.splice(0)) socket.disconnect();
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
-  await redis?.stop();
-  redis = undefined;
 });
+const modes = useModes();
 
 const PAIRS = 3;
 const everyonePaired = (group: ReadmeClient[], times: number) => () =>
   group.every((client) => client.rooms.length >= times && client.socket.connected);
 
 test('memory mode: the README client is paired again after its server restarts on the same port', async () => {
-  const first = await startTestServer();
-  servers = [first];
+  const first = await modes.server();
   const group = Array.from({ length: PAIRS * 2 }, () => startReadmeClient(first.url));
   await eventually(everyonePaired(group, 1), 10000, { what: 'first pairing' });
 
-  await first.close();
-  servers = [await startTestServer({ PORT: String(first.port) })];
+  const again = await modes.restart(first);
   await eventually(everyonePaired(group, 2), 15000, { everyMs: 50, what: 'pairing again after the restart' });
-  const { activeRooms } = (await (await fetch(`${servers[0]!.url}/stats`)).json()) as { activeRooms: { chat: number } };
+  const { activeRooms } = (await (await fetch(`${again.url}/stats`)).json()) as { activeRooms: { chat: number } };
   expect(activeRooms.chat).toBe(PAIRS);
 }, 40000);
 
 test('cluster: clients of a restarted node are paired again, and their partners on the other node too', async () => {
-  redis = await startRedis();
-  const env = { REDIS_URL: redis.url, IP_HASH_SALT: 'test-salt', NODE_HEARTBEAT_MS: '200', NODE_DEAD_AFTER_MS: '2000' };
-  const [one, two] = [await startTestServer(env), await startTestServer(env)];
-  servers = [one!, two!];
-  const onOne = startReadmeClient(one!.url);
+  const [one, two] = await modes.cluster(2, { NODE_DEAD_AFTER_MS: '2000' });
+  const onOne = startReadmeClient(one.url);
   await eventually(() => onOne.socket.connected && onOne.rooms.length === 0, 5000, { what: 'first client waiting' });
-  const group = [onOne, startReadmeClient(two!.url)];
+  const group = [onOne, startReadmeClient(two.url)];
   await eventually(everyonePaired(group, 1), 10000, { what: 'pairing across nodes' });
 
-  await one!.close();
-  servers = [two!, await startTestServer({ ...env, PORT: String(one!.port) })];
+  await modes.restart(one);
   await eventually(everyonePaired(group, 2), 15000, { everyMs: 50, what: 'pairing again after node one restarted' });
 }, 40000);

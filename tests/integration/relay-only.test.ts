@@ -1,6 +1,5 @@
-import type { PartnerFoundPayload } from '../../src/realtime/events';
-import { closeAllClients, expectNoEvent, pairClients, record, waitFor } from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
+import { expectNoEvent, pairClients, record, waitFor } from '../helpers/clients';
+import { useModes } from '../helpers/modes';
 import { getJson, startTestServer, type TestServer } from '../helpers/server';
 import { metricValue } from '../helpers/stub-http';
 
@@ -30,27 +29,14 @@ const sdpWith = (type: 'offer' | 'answer') => ({
   ].join('\r\n'),
 });
 
-let servers: TestServer[] = [];
-let redis: RedisServer | undefined;
-afterEach(async () => {
-  await closeAllClients();
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
-  await redis?.stop();
-  redis = undefined;
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestServer> {
-  const server = await startTestServer({ ...RELAY_ONLY_ENV, ...env });
-  servers.push(server);
-  return server;
-}
+const modes = useModes();
+const start = (env: Record<string, string> = {}): Promise<TestServer> => modes.server({ ...RELAY_ONLY_ENV, ...env });
 
 describe('ICE_RELAY_ONLY=true', () => {
   test('video partners get the relay policy and TURN only, with per-user credentials; chat gets neither', async () => {
     const srv = await start();
     const { a, foundA, foundB } = await pairClients(srv.url, 'video');
-    for (const found of [foundA, foundB] as PartnerFoundPayload[]) {
+    for (const found of [foundA, foundB]) {
       expect(found.iceTransportPolicy).toBe('relay');
       expect(found.iceServers).toEqual([
         { urls: 'turn:turn.example.org:3478', username: expect.any(String), credential: expect.any(String) },
@@ -98,9 +84,7 @@ describe('ICE_RELAY_ONLY=true', () => {
   });
 
   test('the same holds between two nodes of a cluster', async () => {
-    redis = await startRedis();
-    const one = await start({ REDIS_URL: redis.url, IP_HASH_SALT: 'test-salt' });
-    const two = await start({ REDIS_URL: redis.url, IP_HASH_SALT: 'test-salt' });
+    const [one, two] = await modes.cluster(2, RELAY_ONLY_ENV);
     await expectOnlyRelayReachesPartner([one.url, two.url], one.url);
   });
 });

@@ -1,14 +1,5 @@
-import {
-  closeAllClients,
-  connectClient,
-  expectNoEvent,
-  joinAndWait,
-  pairClients,
-  waitFor,
-  type TestClient,
-} from '../helpers/clients';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { connectClient, expectNoEvent, joinAndWait, pairClients, waitFor, type TestClient } from '../helpers/clients';
+import { useModes } from '../helpers/modes';
 
 /**
  * Who may meet again, in memory and in Redis (the Lua queue keeps its own copy of the rules). Each
@@ -16,24 +7,10 @@ import { startTestServer, type TestServer } from '../helpers/server';
  * keeps them apart.
  */
 describe.each(['memory', 'redis'] as const)('re-meeting rules (%s)', (backend) => {
-  let redis: RedisServer | undefined;
-  let srv: TestServer | undefined;
-
-  beforeAll(async () => {
-    if (backend === 'redis') redis = await startRedis();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
-  afterEach(async () => {
-    await closeAllClients();
-    await srv?.close();
-    srv = undefined;
-  });
+  const modes = useModes();
 
   async function start(env: Record<string, string>): Promise<string> {
-    srv = await startTestServer({ ...env, ...(redis ? { REDIS_URL: redis.url, IP_HASH_SALT: 'test-salt' } : {}) });
-    return srv.url;
+    return (await modes.single(backend, env)).url;
   }
 
   /** Joins and resolves once queued; fails at once if a partner is found instead. */

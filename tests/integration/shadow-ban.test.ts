@@ -1,22 +1,14 @@
 import type { Ban } from '../../src/domain/moderation';
-import type { PartnerFoundPayload } from '../../src/realtime/events';
-import { closeAllClients, connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
+import { connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
 import { connectFrom, reportUser } from '../helpers/moderation';
-import { startRedis, type RedisServer } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { useModes, type Mode } from '../helpers/modes';
+import type { TestServer } from '../helpers/server';
 
-let redis: RedisServer | undefined;
+const modes = useModes();
 let srv: TestServer;
-afterEach(async () => {
-  await closeAllClients();
-  await srv?.close();
-  await redis?.stop();
-  redis = undefined;
-});
 
-async function start(backend: 'memory' | 'redis', env: Record<string, string>): Promise<void> {
-  if (backend === 'redis') redis = await startRedis();
-  srv = await startTestServer({ MATCH_INTEREST_TIMEOUT_MS: '0', ...(redis ? { REDIS_URL: redis.url } : {}), ...env });
+async function start(backend: Mode, env: Record<string, string>): Promise<void> {
+  srv = await modes.single(backend, { MATCH_INTEREST_TIMEOUT_MS: '0', ...env });
 }
 
 async function banUser(user: TestClient, mode?: Ban['mode']): Promise<Ban> {
@@ -46,8 +38,8 @@ describe.each(['memory', 'redis'] as const)('shadow bans (%s)', (backend) => {
     const [shadowA, shadowB, plainA, plainB] = await Promise.all([1, 2, 3, 4].map(() => connectClient(srv.url)));
     await banUser(shadowA!);
     await banUser(shadowB!);
-    const shadowFound = waitFor<PartnerFoundPayload>(shadowA!, 'partner_found');
-    const plainFound = waitFor<PartnerFoundPayload>(plainA!, 'partner_found');
+    const shadowFound = waitFor(shadowA!, 'partner_found');
+    const plainFound = waitFor(plainA!, 'partner_found');
     await waits(shadowA!);
     await waits(plainA!);
     // Both wait in the same queue type, yet are not paired with each other.

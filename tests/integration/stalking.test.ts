@@ -1,4 +1,3 @@
-import type { PartnerFoundPayload } from '../../src/realtime/events';
 import { connectClient, expectNoEvent, joinAndWait, waitFor, type TestClient } from '../helpers/clients';
 import { useModes } from '../helpers/modes';
 
@@ -33,7 +32,7 @@ async function firstMeeting(victimUrl: string, otherUrl: string) {
 
 /** The victim waits again; a fresh socket from the same other address is kept away, a third address is not. */
 async function expectAddressKeptAway(victim: TestClient, victimUrl: string, otherUrl: string): Promise<void> {
-  const victimFound = waitFor<PartnerFoundPayload>(victim, 'partner_found');
+  const victimFound = waitFor(victim, 'partner_found');
   await waiting(victim, ['rare']);
   const fresh = await connectFrom(otherUrl, '127.0.0.2');
   await waiting(fresh, ['rare']);

@@ -25,6 +25,17 @@ export function typedByTheContract(socket: TestClient): void {
   // @ts-expect-error the payload type follows from the event
   const wrong: Promise<ChatMessage> = waitFor(socket, 'partner_found');
   void wrong;
+
+  // A payload type given by hand (deprecated) must still name a contract event carrying that payload.
+  void waitFor<ChatMessage>(socket, 'new_message', 1000, (message) => message.text.length > 0);
+  // @ts-expect-error a misspelt event name, with the payload type given by hand
+  void waitFor<ChatMessage>(socket, 'new_mesage');
+  // @ts-expect-error a payload type given by hand that is not the event's
+  void waitFor<ChatMessage>(socket, 'partner_found');
+  // @ts-expect-error a misspelt event name, with the payload type given by hand
+  record<PartnerFoundPayload>(socket, 'partner_fund');
+  // @ts-expect-error a payload type given by hand that is not the event's
+  record<PartnerFoundPayload>(socket, 'new_message');
 }
 
 test('the typed helpers are checked at compile time', () => {
