@@ -2,7 +2,7 @@
 'use strict';
 /**
  * Summarises V8 .cpuprofile files: top functions by self time, and time by file/package.
- *   BENCH_CPU_PROF=/tmp/prof BENCH_SCENARIOS=b BENCH_FLOOR=0 node bench/run.js --quick
+ *   BENCH_CPU_PROF=/tmp/prof BENCH_SCENARIOS=relay BENCH_FLOOR=0 node bench/run.js --quick
  *   node bench/profile.js /tmp/prof [top=25]
  */
 const fs = require('node:fs');

@@ -7,9 +7,9 @@
 const { spawn, fork, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const http = require('node:http');
-const net = require('node:net');
 const path = require('node:path');
 const WebSocket = require('ws');
+const { freePort } = require('../../tests/helpers/loopback');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -49,17 +49,6 @@ function machineBusySeconds() {
   return (total - f[3] - f[4]) / CLK_TCK; // minus idle and iowait
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function httpGet(port, urlPath, timeoutMs = 3000) {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: timeoutMs, agent: false }, (res) => {
@@ -80,15 +69,10 @@ async function getJson(port, urlPath) {
 }
 
 /**
- * Generous limits so the benchmark measures the relay, not the rate limiter. REDIS_URL is cleared so
- * a value from the shell or a .env file cannot turn memory mode into Redis mode (or send traffic off
- * this machine); the Redis scenario sets its own.
+ * Generous limits so the benchmark measures the relay, not the rate limiter (the handshake flood
+ * unsets them: it measures the defaults).
  */
-const OURS_ENV = {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  HOST: '127.0.0.1',
-  REDIS_URL: '',
+const RAISED_LIMITS = {
   RATE_LIMIT_POINTS: '1000000',
   JOIN_RATE_LIMIT_POINTS: '1000000',
   ADDRESS_JOIN_RATE_LIMIT_POINTS: '1000000',
@@ -98,6 +82,18 @@ const OURS_ENV = {
   CONNECTION_RATE_LIMIT_POINTS: '1000000',
   HTTP_RATE_LIMIT_POINTS: '1000000',
   RATE_LIMIT_DISCONNECT_AFTER: '1000000',
+};
+
+/**
+ * REDIS_URL is cleared so a value from the shell or a .env file cannot turn memory mode into Redis
+ * mode (or send traffic off this machine); the Redis scenario sets its own.
+ */
+const OURS_ENV = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  HOST: '127.0.0.1',
+  REDIS_URL: '',
+  ...RAISED_LIMITS,
   SERVE_DEMO: 'false',
 };
 
@@ -167,6 +163,12 @@ class Target {
   }
   stats() {
     return getJson(this.port, '/stats');
+  }
+  /** GET urlPath's body (GET /metrics, for instance); throws unless 200. */
+  async getText(urlPath) {
+    const { status, body } = await httpGet(this.port, urlPath);
+    if (status !== 200) throw new Error(`GET ${urlPath} → ${status}`);
+    return body;
   }
   /** Forces full GCs through the inspector, then returns process.memoryUsage() and RSS from /proc. */
   async gcMemory() {
@@ -323,4 +325,5 @@ module.exports = {
   LOAD_CORE,
   ROOT,
   KINDS,
+  RAISED_LIMITS,
 };

@@ -5,28 +5,14 @@
  * Both clients of every pair live in this process, so latency is measured on one clock.
  * Every loop here is bounded by a count or a deadline.
  */
-const hdr = require('hdr-histogram-js');
 const { createClient, now } = require('./clients');
+const { newHist, summary } = require('./histogram');
+const flood = require('./flood-load');
 const P = require('./payloads');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let clients = [];
 const errors = {};
-
-function newHist() {
-  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600e6, numberOfSignificantValueDigits: 3 });
-}
-function summary(h) {
-  if (!h.totalCount) return { count: 0 };
-  return {
-    count: h.totalCount,
-    p50: h.getValueAtPercentile(50) / 1000,
-    p95: h.getValueAtPercentile(95) / 1000,
-    p99: h.getValueAtPercentile(99) / 1000,
-    max: h.maxValue / 1000,
-    mean: h.mean / 1000,
-  };
-}
 
 /** Scenario-specific callbacks; swapped per command. */
 const noop = () => {};
@@ -395,10 +381,11 @@ async function closeAll({ waitMs = 1000 }) {
   return { closed: n };
 }
 
-const commands = { connect, join, relay, signal, churn, closeAll };
+const commands = { connect, join, relay, signal, churn, closeAll, ...flood.commands };
 process.on('message', async (msg) => {
   if (msg.cmd === 'exit') {
     for (const c of clients) c.close();
+    flood.closeAll();
     setTimeout(() => process.exit(0), 200);
     return;
   }
