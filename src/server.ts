@@ -117,7 +117,8 @@ export function createServer(config: Readonly<Config>): AppServer {
     // Every handshake, polling or websocket, is admitted here; websocket upgrades bypass CORS, so
     // the Origin header is checked here too.
     allowRequest: admission.allowRequest,
-    connectTimeout: config.limits.connectTimeoutMs,
+    // A backstop only: ConnectionLimits closes sessions without CONNECT at CONNECT_TIMEOUT_MS itself.
+    connectTimeout: 2 * config.limits.connectTimeoutMs,
     maxHttpBufferSize: config.limits.maxHttpBufferSize,
     perMessageDeflate: false,
     ...(adapter ? { adapter } : {}),

@@ -17,6 +17,7 @@ export type HandshakeRefusalCounts = Record<HandshakeRefusal, number>;
 interface EngineSession {
   request: IncomingMessage;
   once(event: 'close', listener: (reason: string) => void): unknown;
+  close(discard?: boolean): void;
 }
 
 type AllowCallback = (error: string | null | undefined, success: boolean) => void;
@@ -31,8 +32,10 @@ function originAllowed(config: Readonly<Config>, request: IncomingMessage): bool
  * connection before it is counted: the Origin check, a ceiling on this node's sessions, a cap on one
  * address's concurrent sessions and a handshake rate per address. A handshake takes its address's
  * slot before anything is awaited and gives it back when its session closes or, if the session never
- * opened (the client hung up meanwhile), right after; sessions that never send the Socket.IO CONNECT
- * are closed by Socket.io's connectTimeout (CONNECT_TIMEOUT_MS). Counts are per node.
+ * opened (the client hung up meanwhile), right after. A session that has not sent the Socket.IO
+ * CONNECT within CONNECT_TIMEOUT_MS is closed here, its transport discarded and its connection cut:
+ * a plain close would leave a polling session waiting 30 s for its next poll, holding the slot.
+ * Counts are per node.
  */
 export class ConnectionLimits {
   readonly refused: HandshakeRefusalCounts = Object.fromEntries(
@@ -117,9 +120,18 @@ export class ConnectionLimits {
     const ip = this.opening.get(session.request);
     if (ip === undefined) return;
     this.opening.delete(session.request);
-    session.once('close', (reason) => {
+    let timedOut = false;
+    const connectTimer = setTimeout(() => {
+      if (this.joined.has(session)) return;
+      timedOut = true;
+      session.close(true);
+      session.request.socket.destroy();
+    }, this.config.limits.connectTimeoutMs);
+    connectTimer.unref();
+    session.once('close', () => {
+      clearTimeout(connectTimer);
       this.release(ip);
-      if (reason === 'forced close' && !this.joined.has(session)) this.refuse('connect_timeout', ip, 'no CONNECT in time');
+      if (timedOut) this.refuse('connect_timeout', ip, 'no CONNECT in time');
     });
   }
 

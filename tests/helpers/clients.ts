@@ -1,4 +1,4 @@
-import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
+import { Agent, get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { io, type Socket, type SocketReservedEvents } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import { loadConfig } from '../../src/config';
@@ -260,10 +260,14 @@ export async function handshakeRefused(url: string, options: Parameters<typeof i
 /** One raw Engine.IO polling handshake from `localAddress` (127.0.0.2 etc. act as other clients). */
 export function pollingHandshake(
   url: string,
-  { localAddress = '127.0.0.1', headers = {} }: { localAddress?: string; headers?: Record<string, string> } = {},
+  {
+    localAddress = '127.0.0.1',
+    headers = {},
+    agent = false,
+  }: { localAddress?: string; headers?: Record<string, string>; agent?: Agent | false } = {},
 ): Promise<{ status: number; body: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
-    const request = httpGet(`${url}/socket.io/?EIO=4&transport=polling`, { localAddress, headers, agent: false }, (response) => {
+    const request = httpGet(`${url}/socket.io/?EIO=4&transport=polling`, { localAddress, headers, agent }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));

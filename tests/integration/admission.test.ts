@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
@@ -14,6 +15,7 @@ import {
   waitFor,
   type TestClient,
 } from '../helpers/clients';
+import { startChildServer } from '../helpers/child-server';
 import { useModes, type Mode } from '../helpers/modes';
 import { getJson, type TestServer } from '../helpers/server';
 
@@ -191,6 +193,27 @@ describe.each(MODES)('admission at the Engine.IO handshake (%s)', (mode) => {
     // another address has its own budget
     await pairClients(url);
   });
+});
+
+describe('CONNECT_TIMEOUT_MS across processes', () => {
+  // A server in its own process, as in production: with client and server in one process Engine.IO
+  // happens to end the polling session early, which hid the 30 s wait below.
+  test('a polling session that never sends CONNECT frees its slot then, not a transport timeout later', async () => {
+    const { url } = await startChildServer({ MAX_CONNECTIONS_PER_IP: '1', CONNECT_TIMEOUT_MS: '300' });
+    // A browser's keep-alive connection: Engine.IO would wait 30 s for its next poll before the
+    // session ended by itself.
+    const agent = new Agent({ keepAlive: true });
+    try {
+      expect((await pollingHandshake(url, { agent, localAddress: ATTACKER })).status).toBe(200);
+      expect((await pollingHandshake(url, { agent, localAddress: ATTACKER })).status).toBe(403);
+      await eventually(async () => (await pollingHandshake(url, { agent, localAddress: ATTACKER })).status === 200, 5000, {
+        what: 'the slot of the session that never sent CONNECT',
+      });
+      expect(await handshakeRefusals(url, 'connect_timeout')).toBeGreaterThanOrEqual(1);
+    } finally {
+      agent.destroy();
+    }
+  }, 30000);
 });
 
 describe('rate-limit keys in Redis', () => {
