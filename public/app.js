@@ -1,4 +1,4 @@
-/* Random Chat demo client. Plain browser JS; speaks only the documented protocol (src/realtime/events.ts). */
+/* Random Chat demo client. Plain browser JS; speaks only the documented protocol (src/contract/events.ts). */
 (function () {
   'use strict';
 

@@ -14,7 +14,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { ROOT, connectClients, freePort, logger, run, runCheck, runChecked, startNginx, until } = require('./support');
+const { ROOT, connectClients, freePort, logger, runCheck, runChecked, startNginx, startRedis, until } = require('./support');
 
 const PM2_VERSION = '7';
 const CLIENTS = 20;
@@ -127,13 +127,13 @@ async function checkSingleProfile(pm2) {
 }
 
 async function checkClusterProfile(pm2, dir) {
-  const [redisPort, nginxPort, ...nodePorts] = await Promise.all([1, 2, 3, 4].map(freePort));
-  const redis = run('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
+  const [nginxPort, ...nodePorts] = await Promise.all([1, 2, 3].map(freePort));
+  const redis = await startRedis();
   const nginx = await startNginx(dir, nginxPort, nodePorts);
   const env = {
     CHAT_PROFILE: 'cluster',
     CHAT_CLUSTER_PORTS: nodePorts.join(','),
-    REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+    REDIS_URL: redis.url,
     IP_HASH_SALT: 'pm2-check-salt',
   };
   const url = `http://127.0.0.1:${nginxPort}`;
@@ -158,8 +158,7 @@ async function checkClusterProfile(pm2, dir) {
     for (const socket of sockets) socket.disconnect();
     await pm2(['delete', 'all']);
     await nginx.stop();
-    redis.kill('SIGTERM');
-    await redis.exited;
+    await redis.stop();
   }
 }
 

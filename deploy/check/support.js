@@ -5,9 +5,9 @@
 /* global AbortSignal */
 const { execFile, spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const path = require('node:path');
 const { io } = require('socket.io-client');
+const { freePort, startRedis } = require('../../tests/helpers/loopback');
 
 const ROOT = path.resolve(__dirname, '../..');
 const NGINX = ['/usr/sbin/nginx', '/usr/local/sbin/nginx'].find((candidate) => fs.existsSync(candidate)) ?? 'nginx';
@@ -16,17 +16,6 @@ const children = new Set();
 
 function logger(check) {
   return (message) => console.log(`[${check}] ${message}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `check` every 100 ms until it is true, or throws after `ms`. */
@@ -155,4 +144,4 @@ function runCheck(check, limitMs, main) {
   );
 }
 
-module.exports = { ROOT, answers, connectClients, freePort, logger, run, runCheck, runChecked, startNginx, until };
+module.exports = { ROOT, answers, connectClients, freePort, logger, run, runCheck, runChecked, startNginx, startRedis, until };

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '../config';
-import type { RTCIceServerConfig } from '../realtime/events';
+import type { RTCIceServerConfig } from '../contract/events';
 
 function turnUrl(server: string): string {
   return /^turns?:/.test(server) ? server : `turn:${server}`;

@@ -1,5 +1,5 @@
 import type { ChatMessage } from './types';
-import type { ReportReason } from '../realtime/events';
+import type { ReportReason } from '../contract/events';
 
 export type ReportStatus = 'open' | 'dismissed';
 export type BanMode = 'hard' | 'shadow';

@@ -1,4 +1,4 @@
-import type { AgeGroup } from '../realtime/events';
+import type { AgeGroup } from '../contract/events';
 
 /** The pool of everyone when no door policy partitions the queue: today's single queue per type. */
 export const DEFAULT_POOL = '';

@@ -1,4 +1,4 @@
-import type { ChatMessage, SessionType } from '../realtime/events';
+import type { ChatMessage, SessionType } from '../contract/events';
 
 export const SESSION_TYPES: readonly SessionType[] = ['chat', 'video'];
 

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Config } from '../config';
-import { REPORT_REASONS, type ClientConfig } from '../realtime/events';
+import { REPORT_REASONS, type ClientConfig } from '../contract/events';
 import type { StatsSource } from './stats';
 
 /** What a front end must ask of its user before joining (age, bot check, relay-only video). */

@@ -3,7 +3,7 @@ import { totalStats, type TotalStats, type Totals } from '../domain/counters';
 import { publicIceServers } from '../domain/ice-servers';
 import type { Services } from '../domain/services';
 import type { CountsByType } from '../domain/types';
-import type { RTCIceServerConfig } from '../realtime/events';
+import type { RTCIceServerConfig } from '../contract/events';
 
 export interface Health {
   status: 'ok' | 'draining' | 'degraded';

@@ -2,12 +2,11 @@ import type { Server, Socket } from 'socket.io';
 import type { Config } from '../config';
 import type { ClusterRepair, Totals } from '../domain/counters';
 import type { Services } from '../domain/services';
-import type { SessionType } from '../domain/types';
+import type { Room, SessionType } from '../domain/types';
 import type { Logger } from '../logger';
 import type { Limiters } from '../rate-limit';
 import type { Safety } from '../safety/create-safety';
-import type { AgeGroup, ClientToServerEvents, ServerToClientEvents } from './events';
-import type { Pairing } from './pairing';
+import type { AgeGroup, ClientToServerEvents, PartnerLeftPayload, ServerToClientEvents } from '../contract/events';
 import type { ReportWebhook } from './report-webhook';
 import type { UncountedReport } from './reports';
 
@@ -35,7 +34,28 @@ export interface SocketData {
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type ClientSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-export interface RealtimeContext {
+export type JoinRequest = NonNullable<SocketData['lastJoin']>;
+export type LeaveReason = PartnerLeftPayload['reason'];
+
+/** What the handlers ask of the pairing (realtime/pairing.ts), which itself needs only a PairingContext. */
+export interface RoomPairing {
+  /** This node's users who were told they are waiting, as userId → socket id. */
+  localWaiters(): ReadonlyMap<string, string>;
+  /** Queues the socket's user, or pairs them at once when a partner is waiting. */
+  requestPartner(socket: ClientSocket, request: JoinRequest, announceWaiting?: boolean): Promise<void>;
+  /** The user is no longer waiting on this node: paired, left the queue, or gone. */
+  stopWaiting(userId: string): void;
+  /** Closes the room once, tells the partner why and takes both sockets out; false if it was closed already. */
+  endRoom(room: Room, leaverUserId: string | undefined, reason: LeaveReason): Promise<boolean>;
+  stop(): void;
+}
+
+/** Everything a realtime module may use; the pairing is built on the rest (PairingContext). */
+export interface RealtimeContext extends PairingContext {
+  pairing: RoomPairing;
+}
+
+export interface PairingContext {
   io: RealtimeServer;
   config: Readonly<Config>;
   logger: Logger;
@@ -43,7 +63,6 @@ export interface RealtimeContext {
   limiters: Limiters;
   /** This node's running totals (see Presence for the cluster's). */
   totals: Totals;
-  pairing: Pairing;
   /** The door: bot check, message policy, ICE policy (each absent when off). */
   safety: Safety;
   /** False once shutdown has begun: no new joins. */

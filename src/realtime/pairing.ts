@@ -2,14 +2,8 @@ import { buildIceServers } from '../domain/ice-servers';
 import { poolKey } from '../domain/pools';
 import { agePool } from '../safety/age-gate';
 import type { Match, Room, WaitingUser } from '../domain/types';
-import type { ClientSocket, RealtimeContext } from './context';
-import type { PartnerFoundPayload, PartnerLeftPayload } from './events';
-
-/** Everything the pairing needs from the server; the rest of the context is built around it. */
-export type PairingContext = Omit<RealtimeContext, 'pairing'>;
-
-type LeaveReason = PartnerLeftPayload['reason'];
-type JoinRequest = NonNullable<ClientSocket['data']['lastJoin']>;
+import type { ClientSocket, JoinRequest, LeaveReason, PairingContext, RoomPairing } from './context';
+import type { PartnerFoundPayload } from '../contract/events';
 
 /** Tries before giving up on a match whose partner vanished between matching and joining. */
 const MAX_PAIRING_ATTEMPTS = 5;
@@ -18,7 +12,7 @@ const MAX_PAIRING_ATTEMPTS = 5;
  * Turns queue results into rooms and room endings into notifications. The queue and the room
  * store are the truth; this class only keeps the per-node timers.
  */
-export class Pairing {
+export class Pairing implements RoomPairing {
   private readonly fallbackTimers = new Map<string, NodeJS.Timeout>();
   /** This node's users who were told they are waiting (userId → socket id), until paired or gone. */
   private readonly waitingHere = new Map<string, string>();

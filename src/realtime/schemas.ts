@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config';
-import { REPORT_REASONS } from './events';
+import { REPORT_REASONS } from '../contract/events';
 
 const MAX_ROOM_ID_LENGTH = 128;
 const MAX_INTERESTS = 10;

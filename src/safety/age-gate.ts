@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { AgeGroup } from '../realtime/events';
+import type { AgeGroup } from '../contract/events';
 
 type AgeGate = Config['safety']['ageGate'];
 

@@ -1,5 +1,5 @@
 import type { Counter } from 'prom-client';
-import type { SessionDescription } from '../realtime/events';
+import type { SessionDescription } from '../contract/events';
 import { relayOnlyCandidate, withRelayCandidatesOnly } from './ice-policy';
 
 export interface RelayOnlySignals {

@@ -5,9 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { freePort } from '../helpers/loopback';
 import { MEDIA_MS, pair, useDemoSuite, type Win } from './support';
 
 const TURNSERVER = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
@@ -16,17 +16,6 @@ const TURN_SECRET = 'e2e-turn-secret';
 let turn: ChildProcess | undefined;
 let turnPort: number;
 let turnDir: string;
-
-function freeUdpAndTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts coturn on 127.0.0.1 with TURN REST auth, and resolves once it listens. */
 async function startCoturn(port: number): Promise<ChildProcess> {
@@ -73,7 +62,7 @@ async function startCoturn(port: number): Promise<ChildProcess> {
 // Declared before useDemoSuite: coturn runs before the demo server that names it starts.
 beforeAll(async () => {
   if (!fs.existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} not found: apt-get install -y coturn`);
-  turnPort = await freeUdpAndTcpPort();
+  turnPort = await freePort();
   turn = await startCoturn(turnPort);
 });
 const suite = useDemoSuite({ env: () => ({ ICE_RELAY_ONLY: 'true', TURN_SERVER: `127.0.0.1:${turnPort}`, TURN_SECRET }) });

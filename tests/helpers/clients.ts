@@ -9,7 +9,7 @@ import type {
   PartnerFoundPayload,
   ServerToClientEvents,
   SessionInfo,
-} from '../../src/realtime/events';
+} from '../../src/contract/events';
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & { session: SessionInfo };
 

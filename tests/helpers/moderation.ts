@@ -1,4 +1,4 @@
-import type { ReportReason } from '../../src/realtime/events';
+import type { ReportReason } from '../../src/contract/events';
 import { connectClient, joinAndWait, waitFor, type TestClient } from './clients';
 
 export const ALICE_TOKEN = 'alice-token-0123456789';

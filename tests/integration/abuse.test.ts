@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ErrorCode } from '../../src/errors';
-import type { ErrorPayload } from '../../src/realtime/events';
+import type { ErrorPayload } from '../../src/contract/events';
 import {
   CLIENT_EVENTS,
   connectClient,

@@ -2,7 +2,7 @@ import { Agent } from 'node:http';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import type { ErrorPayload } from '../../src/realtime/events';
+import type { ErrorPayload } from '../../src/contract/events';
 import {
   bareWebsocket,
   connectClient,

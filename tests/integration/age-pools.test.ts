@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { AgeGroup } from '../../src/realtime/events';
+import type { AgeGroup } from '../../src/contract/events';
 import {
   closeAllClients,
   connectClient,

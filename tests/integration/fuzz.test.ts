@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ChatMessage, ErrorPayload, PartnerFoundPayload } from '../../src/realtime/events';
+import type { ChatMessage, ErrorPayload, PartnerFoundPayload } from '../../src/contract/events';
 import {
   CLIENT_EVENTS,
   closeAllClients,

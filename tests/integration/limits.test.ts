@@ -1,4 +1,4 @@
-import type { ChatMessage, ErrorPayload } from '../../src/realtime/events';
+import type { ChatMessage, ErrorPayload } from '../../src/contract/events';
 import {
   closeAllClients,
   connectClient,

@@ -1,5 +1,5 @@
 import { io } from 'socket.io-client';
-import type { ChatMessage } from '../../src/realtime/events';
+import type { ChatMessage } from '../../src/contract/events';
 import { eventually, pairClients, waitFor, type TestClient } from '../helpers/clients';
 import { useTestServer } from '../helpers/server';
 

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config';
-import { REPORT_REASONS } from '../../src/realtime/events';
+import { REPORT_REASONS } from '../../src/contract/events';
 import { createSchemas, type ClientEventName } from '../../src/realtime/schemas';
 
 const schemas = createSchemas(loadConfig({}).limits);

@@ -1,5 +1,5 @@
 import { expectNoEvent, record, waitFor, type TestClient } from '../helpers/clients';
-import type { ChatMessage, PartnerFoundPayload } from '../../src/realtime/events';
+import type { ChatMessage, PartnerFoundPayload } from '../../src/contract/events';
 
 /**
  * The test helpers take event names from the contract (ServerToClientEvents) and give back that

@@ -1,6 +1,6 @@
 import { v4 as uuidv4 } from 'uuid';
 import { ClientError } from '../../errors';
-import type { ChatMessage } from '../events';
+import type { ChatMessage } from '../../contract/events';
 import type { ClientSocket, RealtimeContext } from '../context';
 import { assertInRoom, assertPartnerReachable } from '../membership';
 import type { PayloadOf } from '../schemas';

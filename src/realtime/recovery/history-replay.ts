@@ -1,6 +1,6 @@
 import type { Services } from '../../domain/services';
 import type { SocketData } from '../context';
-import type { ChatMessage, SessionInfo } from '../events';
+import type { ChatMessage, SessionInfo } from '../../contract/events';
 import type { RecoveryReplay, SessionToPersist } from './grace-sessions';
 
 /**
