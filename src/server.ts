@@ -25,6 +25,7 @@ import { Pairing } from './realtime/pairing';
 import { ReportWebhook } from './realtime/report-webhook';
 import type { RecoveryStats } from './realtime/recovery/grace-sessions';
 import { historyReplay } from './realtime/recovery/history-replay';
+import { RoomHistory } from './realtime/room-history';
 import { withRecovery } from './realtime/recovery/recovering-adapter';
 import { MemorySessionStore } from './realtime/recovery/session-store';
 import { createSafety } from './safety/create-safety';
@@ -33,6 +34,8 @@ export interface AppServer {
   httpServer: HttpServer;
   io: RealtimeServer;
   services: Services;
+  /** Each room's chat history, wherever it is kept (the store, or this node for node-local rooms). */
+  history: RoomHistory;
   stats: StatsSource;
   logger: Logger;
   /** Listens on config.host:config.port and resolves the bound port. */
@@ -101,6 +104,7 @@ export function createServer(config: Readonly<Config>): AppServer {
   // non-Socket.io paths to them, so Express must be the server's listener before io attaches.
   const httpServer = createHttpServer(app);
   // Recovery sessions live in Redis on a cluster (any node may take one), in memory on a lone node.
+  const history = new RoomHistory(services.rooms, config.messageHistoryLimit, cluster !== undefined);
   const baseAdapter = cluster?.adapter ?? (config.reconnectGraceMs > 0 ? (nsp) => new Adapter(nsp) : undefined);
   const adapter =
     baseAdapter &&
@@ -110,7 +114,7 @@ export function createServer(config: Readonly<Config>): AppServer {
       logger,
       graceMs: config.reconnectGraceMs,
       maxMissedBytes: config.reconnectMissedMaxBytes,
-      replay: historyReplay(services),
+      replay: historyReplay(services, history),
     });
   const io: RealtimeServer = new Server(httpServer, {
     cors: { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins },
@@ -130,6 +134,7 @@ export function createServer(config: Readonly<Config>): AppServer {
   });
 
   admission.attach(io);
+  history.attach(io);
   const securityHeaders = helmetHeaders();
   io.engine.on('headers', (headers: Record<string, string>) => Object.assign(headers, securityHeaders));
 
@@ -140,6 +145,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     services,
     limiters,
     totals,
+    history,
     accepting: () => accepting,
     observeMatchWait: (seconds) => metrics.matchWaitSeconds.observe(seconds),
     countClusterRepairs: (kind, count) => metrics.clusterRepairs.inc({ kind }, count),
@@ -205,6 +211,7 @@ export function createServer(config: Readonly<Config>): AppServer {
     httpServer,
     io,
     services,
+    history,
     stats,
     logger,
     listen: () =>

@@ -10,8 +10,8 @@
  *   is back in a room afterwards.
  * Exits 0 when all held, 1 otherwise, bounded by OVERALL_DEADLINE_MS.
  */
-/* global AbortSignal */
 const fs = require('node:fs');
+const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
 const { ROOT, connectClients, freePort, logger, runCheck, runChecked, startNginx, startRedis, until } = require('./support');
@@ -50,21 +50,30 @@ function pm2At(bin, home) {
   return (args, env = {}, command = bin) => runChecked(command, args, { cwd: ROOT, env: pm2Environment(bin, home, env) });
 }
 
+/** One GET on a new connection, as a new visitor makes it: the status, or the error's code. */
+function freshGet(url) {
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode));
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', (error) => resolve(error.code ?? error.message));
+  });
+}
+
 /**
- * Polls every url every POLL_EVERY_MS while `during` runs and returns how many answers were not 200
- * (a connection refused, a 502 from Nginx, a timeout).
+ * Polls every url every POLL_EVERY_MS, each time on a new connection (a kept-alive one may be closed
+ * by a draining process as a request goes out, which clients and Nginx retry), while `during` runs;
+ * returns what was not a 200 (a connection refused, a 502 from Nginx, a timeout).
  */
 async function failuresWhile(urls, during) {
-  let failures = 0;
+  const failures = [];
   let done = false;
   const poll = async (url) => {
     while (!done) {
-      try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
-        if (!response.ok) failures += 1;
-      } catch {
-        failures += 1;
-      }
+      const outcome = await freshGet(url);
+      if (outcome !== 200) failures.push(`${url}: ${outcome}`);
       await new Promise((resolve) => setTimeout(resolve, POLL_EVERY_MS));
     }
   };
@@ -75,7 +84,7 @@ async function failuresWhile(urls, during) {
     done = true;
     await Promise.all(polls);
   }
-  return failures;
+  return failures.length ? failures.join(', ') : undefined;
 }
 
 /** The README's minimal client, counting the rooms it gets into. */
@@ -117,7 +126,7 @@ async function checkSingleProfile(pm2) {
     const sockets = connectClients(`http://127.0.0.1:${port}`, 4, readmeClient);
     await everyoneInARoom(sockets, 1, 'single profile: clients paired on the operator PORT');
     const failures = await failuresWhile([live], () => pm2(['reload', 'ecosystem.config.js'], env));
-    if (failures) throw new Error(`single profile: ${failures} failed requests during pm2 reload`);
+    if (failures) throw new Error(`single profile: failed requests during pm2 reload: ${failures}`);
     await everyoneInARoom(sockets, 2, 'single profile: clients back in rooms after pm2 reload');
     for (const socket of sockets) socket.disconnect();
     log(`single profile: listened on PORT=${port}; pm2 reload with no failed request; clients re-paired`);
@@ -146,12 +155,12 @@ async function checkClusterProfile(pm2, dir) {
 
     const reloadFailures = await failuresWhile(live, () => pm2(['reload', 'ecosystem.config.js'], env));
     if (reloadFailures)
-      throw new Error(`cluster profile: ${reloadFailures} failed requests during pm2 reload\n${nginx.errorLog()}`);
+      throw new Error(`cluster profile: failed requests during pm2 reload: ${reloadFailures}\n${nginx.errorLog()}`);
     await everyoneInARoom(sockets, 2, 'cluster profile: clients back in rooms after pm2 reload');
     log('cluster profile: pm2 reload with no failed request; every client back in a room');
 
     const rollingFailures = await failuresWhile(live, () => pm2(['deploy/pm2/rolling-restart.sh'], env, 'bash'));
-    if (rollingFailures) throw new Error(`cluster profile: ${rollingFailures} failed requests during the rolling restart`);
+    if (rollingFailures) throw new Error(`cluster profile: failed requests during the rolling restart: ${rollingFailures}`);
     await everyoneInARoom(sockets, 3, 'cluster profile: clients back in rooms after the rolling restart');
     log('cluster profile: rolling-restart.sh with no failed request; every client back in a room');
   } finally {

@@ -8,6 +8,7 @@ import type { Limiters } from '../rate-limit';
 import type { Safety } from '../safety/create-safety';
 import type { AgeGroup, ClientToServerEvents, PartnerLeftPayload, ServerToClientEvents } from '../contract/events';
 import type { ReportWebhook } from './report-webhook';
+import type { RoomHistory } from './room-history';
 import type { UncountedReport } from './reports';
 
 /** What the server keeps on each socket; restored with it by connection state recovery. */
@@ -63,6 +64,8 @@ export interface PairingContext {
   limiters: Limiters;
   /** This node's running totals (see Presence for the cluster's). */
   totals: Totals;
+  /** Chat history per room, node-local rooms' kept on this node (see RoomHistory). */
+  history: RoomHistory;
   /** The door: bot check, message policy, ICE policy (each absent when off). */
   safety: Safety;
   /** False once shutdown has begun: no new joins. */

@@ -84,6 +84,13 @@ export function attachGateway(ctx: RealtimeContext): Gateway {
     // Runs before Socket.io saves the session for recovery, so the flag travels with it.
     socket.on('disconnecting', () => {
       socket.data.waitingWhenDropped = ctx.pairing.localWaiters().has(socket.data.userId);
+      // The node this user may return to reads the history from the store.
+      for (const roomId of socket.rooms) {
+        if (roomId === socket.id) continue;
+        ctx.history.share(roomId).catch((error: unknown) => {
+          if (!ctx.dependencyProblem()) logger.error('sharing room history failed', { roomId, error });
+        });
+      }
     });
     socket.on('disconnect', (reason) => {
       logger.debug('socket disconnected', { userId: socket.data.userId, reason });

@@ -48,7 +48,7 @@ async function reportFrom(victim: TestClient, address: string, victimWrites = tr
   if (victimWrites) {
     victim.emit('send_message', { roomId, message: 'hi' });
     // The message counts once it is in the room's history, which is written just after delivery.
-    await eventually(async () => (await srv.server.services.rooms.history(roomId)).length > 0);
+    await eventually(async () => (await srv.server.history.read(roomId)).length > 0);
   }
   const ended = waitFor(victim, 'partner_disconnected');
   attacker.emit('report', { roomId, reason: 'harassment', details: 'call me at +1 555 0100' });

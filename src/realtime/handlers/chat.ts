@@ -35,7 +35,7 @@ export async function sendMessage(
   ctx.totals.messagesRelayed += 1;
   // History is a convenience: the conversation goes on without it. An outage is logged once where
   // it began; anything else is a failure of its own.
-  await ctx.services.rooms.appendMessage(roomId, chatMessage).catch((error: unknown) => {
+  await ctx.history.append(roomId, chatMessage).catch((error: unknown) => {
     if (!ctx.dependencyProblem()) ctx.logger.error('message history append failed', { roomId, error });
   });
 }

@@ -71,7 +71,7 @@ export async function report(ctx: RealtimeContext, socket: ClientSocket, payload
   const reporter = partnerIn(room, reported.userId);
   const now = Date.now();
   // Read before the room ends: whether the reported user wrote decides if the report counts.
-  const history = await ctx.services.rooms.history(room.id);
+  const history = await ctx.history.read(room.id);
   await ctx.services.pairs.block(socket.data, reported, now);
   await ctx.safety.botCheck?.suspect(reported.ipHash, now);
   // Filed before the room ends, so a ban is in force by the time the reported user is told.

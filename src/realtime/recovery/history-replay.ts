@@ -1,4 +1,5 @@
 import type { Services } from '../../domain/services';
+import type { RoomHistory } from '../room-history';
 import type { SocketData } from '../context';
 import type { ChatMessage, SessionInfo } from '../../contract/events';
 import type { RecoveryReplay, SessionToPersist } from './grace-sessions';
@@ -21,14 +22,14 @@ function offsetOf(data: unknown[]): string | undefined {
  * last message they received: what reached a connection that had already dropped, unnoticed, is not
  * lost. An offset not in the history (none received in this room) replays all of it.
  */
-export function historyReplay(services: Services): RecoveryReplay {
+export function historyReplay(services: Services, roomHistory: RoomHistory): RecoveryReplay {
   return {
     offsetOf,
     async sentAfter(session: SessionToPersist, offset: string) {
       const { userId, label } = session.data as SocketData;
       const room = await services.rooms.roomOf(userId);
       if (!room || !session.rooms.includes(room.id)) return [];
-      const history = await services.rooms.history(room.id);
+      const history = await roomHistory.read(room.id);
       const received = history.findIndex((message) => message.id === offset);
       // The user's own messages come back as their own copy (see handlers/chat.ts).
       const asDelivered = (message: ChatMessage) =>
