@@ -112,3 +112,13 @@ export async function getJson<T = any>(url: string, init?: RequestInit): Promise
   const response = await fetch(url, init);
   return { status: response.status, body: (await response.json()) as T, headers: response.headers };
 }
+
+/**
+ * The network to `client` is gone but `server` has not noticed yet: what it writes to the client's
+ * connection from now on is lost, as it would be to a phone that went out of coverage.
+ */
+export function loseWritesTo(server: Pick<TestServer, 'server'>, clientId: string): void {
+  const serverSide = server.server.io.of('/').sockets.get(clientId);
+  if (!serverSide) throw new Error(`loseWritesTo: no socket ${clientId} on this server`);
+  Object.assign(serverSide.conn.transport, { send: () => {} });
+}

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { io } from 'socket.io-client';
 import { connectClient, eventually, expectNoEvent, pairClients, record, waitFor, type TestClient } from '../helpers/clients';
 import { useModes } from '../helpers/modes';
-import type { TestServer } from '../helpers/server';
+import { loseWritesTo, type TestServer } from '../helpers/server';
 
 const modes = useModes();
 let nodes: [TestServer, TestServer];
@@ -182,9 +182,7 @@ test('a user of a pair on one node recovers on the other node and the conversati
 test('what a node-local room kept reaches its user on another node: messages lost to an unnoticed drop come back', async () => {
   const [one, two] = nodes;
   const { a, b, roomId } = await pairClients(one.url);
-  // The network is gone but node one has not noticed yet: what it writes to the socket is lost.
-  const serverSide = one.server.io.of('/').sockets.get(a.id!)!;
-  Object.assign(serverSide.conn.transport, { send: () => {} });
+  loseWritesTo(one, a.id!);
   const echoed = waitFor(b, 'new_message', 5000, (m) => m.text === 'into the void');
   b.emit('send_message', { roomId, message: 'into the void' });
   await echoed;

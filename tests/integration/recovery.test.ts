@@ -1,7 +1,7 @@
 import { io } from 'socket.io-client';
 import type { ChatMessage } from '../../src/contract/events';
 import { eventually, pairClients, waitFor, type TestClient } from '../helpers/clients';
-import { useTestServer } from '../helpers/server';
+import { loseWritesTo, useTestServer } from '../helpers/server';
 
 const MAX_MISSED_BYTES = 4000;
 const srv = useTestServer({ RECONNECT_GRACE_MS: '5000', RECONNECT_MISSED_MAX_BYTES: String(MAX_MISSED_BYTES) });
@@ -118,9 +118,7 @@ test('messages sent to a connection that had dropped unnoticed reach the user on
   const seen = waitFor(a, 'new_message', 5000, (m) => m.text === 'seen');
   b.emit('send_message', { roomId, message: 'seen' });
   await seen;
-  // The network is gone but the server has not noticed yet: what it writes to the socket is lost.
-  const serverSide = srv.server.io.of('/').sockets.get(a.id!)!;
-  Object.assign(serverSide.conn.transport, { send: () => {} });
+  loseWritesTo(srv, a.id!);
   const echoed = waitFor(b, 'new_message', 5000, (m) => m.text === 'into the void');
   b.emit('send_message', { roomId, message: 'into the void' });
   await echoed;
