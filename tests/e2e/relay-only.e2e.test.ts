@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { freePort } from '../helpers/loopback';
-import { MEDIA_MS, pair, useDemoSuite, type Win } from './support';
+import { MEDIA_MS, callWorks, pair, useDemoSuite, type Win } from './support';
 
 const TURNSERVER = process.env.TURNSERVER_PATH ?? '/usr/bin/turnserver';
 const TURN_SECRET = 'e2e-turn-secret';
@@ -107,12 +107,5 @@ test('relay-only video: the call connects through TURN and both sides use relay 
     expect(new Set(types.remoteTypes)).toEqual(new Set(['relay']));
   }
 
-  const hasFrames = () => {
-    const video = (globalThis as Win).document.querySelector('#remote-video');
-    return !!video && video.videoWidth > 0 && video.readyState >= 2;
-  };
-  await Promise.all([
-    a.waitForFunction(hasFrames, null, { timeout: MEDIA_MS }),
-    b.waitForFunction(hasFrames, null, { timeout: MEDIA_MS }),
-  ]);
+  await Promise.all([callWorks(a), callWorks(b)]);
 });

@@ -230,31 +230,17 @@ test('a recovery session is taken once across the cluster', async () => {
   replay.disconnect();
 });
 
-test('a message sent the instant partner_found arrives reaches a partner on the other node', async () => {
-  const [one, two] = [nodes[0].url, nodes[1].url];
-  for (let round = 0; round < 15; round += 1) {
-    const waiter = await connectClient(one);
+/**
+ * `rounds` times: a user waits on `waiterUrl`, one joins on `joinerUrl` and sends a message the
+ * instant its partner_found arrives; the waiter must receive it (refusals are named on failure).
+ */
+async function messageAtPartnerFound(waiterUrl: string, joinerUrl: string, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round += 1) {
+    const waiter = await connectClient(waiterUrl);
     const queued = waitFor(waiter, 'waiting_for_partner');
     waiter.emit('join', { type: 'chat' });
     await queued;
-    const joiner = await connectClient(two);
-    const delivered = waitFor(waiter, 'new_message', undefined, (message) => message.text === `round ${round}`);
-    joiner.once('partner_found', ({ roomId }) => joiner.emit('send_message', { roomId, message: `round ${round}` }));
-    joiner.emit('join', { type: 'chat' });
-    await delivered;
-    waiter.disconnect();
-    joiner.disconnect();
-  }
-});
-
-test('a pair on one node is in its room the instant partner_found arrives: a message sent then is delivered', async () => {
-  const one = nodes[0].url;
-  for (let round = 0; round < 60; round += 1) {
-    const waiter = await connectClient(one);
-    const queued = waitFor(waiter, 'waiting_for_partner');
-    waiter.emit('join', { type: 'chat' });
-    await queued;
-    const joiner = await connectClient(one);
+    const joiner = await connectClient(joinerUrl);
     const delivered = waitFor(waiter, 'new_message', undefined, (message) => message.text === `round ${round}`);
     const refusals = record(joiner, 'error');
     joiner.once('partner_found', ({ roomId }) => joiner.emit('send_message', { roomId, message: `round ${round}` }));
@@ -265,4 +251,12 @@ test('a pair on one node is in its room the instant partner_found arrives: a mes
     waiter.disconnect();
     joiner.disconnect();
   }
+}
+
+test('a message sent the instant partner_found arrives reaches a partner on the other node', async () => {
+  await messageAtPartnerFound(nodes[0].url, nodes[1].url, 15);
+});
+
+test('a pair on one node is in its room the instant partner_found arrives: a message sent then is delivered', async () => {
+  await messageAtPartnerFound(nodes[0].url, nodes[0].url, 60);
 });
