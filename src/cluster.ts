@@ -59,6 +59,26 @@ function localWhileRedisDown(factory: AdapterFactory, available: () => boolean):
 }
 
 /**
+ * The adapter (un)subscribes room channels without waiting for the reply, so one cut short by this
+ * node's shutdown, or sent after it, would be an unhandled rejection, which takes the node down.
+ * While Redis is away they wait in the offline queue and go out on reconnect; the connection's own
+ * failure is logged by watchConnection.
+ */
+function subscriptionsFireAndForget(subscriber: Redis): Redis {
+  for (const command of ['ssubscribe', 'sunsubscribe'] as const) {
+    const send = subscriber[command].bind(subscriber) as (...channels: string[]) => Promise<unknown>;
+    Object.assign(subscriber, {
+      [command]: (...channels: string[]) => {
+        const reply = send(...channels);
+        reply.catch(() => undefined);
+        return reply;
+      },
+    });
+  }
+  return subscriber;
+}
+
+/**
  * A Redis that stops answering (frozen, overloaded, a half-open connection) keeps its connection
  * `ready`. A PING every quarter of the command timeout tells: one unanswered for half of it means
  * Redis counts as down, before any other command can time out, until a PING is answered again.
@@ -99,7 +119,7 @@ export function createClusterResources(config: Readonly<Config>, nodeId: string,
   // the command timeout still bounds each publish (the adapter then delivers on this node anyway).
   // The subscriber has none: in subscriber mode nothing is waited for.
   const publisher = new Redis(url, { maxRetriesPerRequest: null, enableAutoPipelining: true, commandTimeout });
-  const subscriber = publisher.duplicate({ commandTimeout: undefined });
+  const subscriber = subscriptionsFireAndForget(publisher.duplicate({ commandTimeout: undefined }));
   const responsiveness = watchResponsiveness(domainRedis, commandTimeout, logger);
   const available = () => domainRedis.status === 'ready' && publisher.status === 'ready' && !responsiveness.stalled();
   watchConnection(domainRedis, 'domain', logger);

@@ -115,3 +115,26 @@ describe('a node killed with -9', () => {
     }
   });
 });
+
+describe('a node shutting down', () => {
+  test('a room change that reaches the adapter after its Redis connections closed rejects nothing', async () => {
+    const [node] = await startNodes(1);
+    const adapter = node.server.io.of('/').adapter;
+    void adapter.addAll('late-socket', new Set(['room-before-close']));
+    await node.close();
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      // A socket that leaves its rooms as the node goes down: (un)subscriptions on an ended connection.
+      void adapter.addAll('late-socket', new Set(['room-after-close']));
+      adapter.delAll('late-socket');
+      // Unhandled rejections are reported once the microtasks of this turn have run.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled).toEqual([]);
+  });
+});
