@@ -10,6 +10,7 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  */
 export function installShutdown(server: Pick<AppServer, 'close' | 'logger'>, timeoutMs: number): void {
   let started = false;
+  let faulted = false;
   const begin = (cause: Record<string, unknown>, exitCode: number) => {
     if (started) {
       server.logger.warn('second shutdown request, exiting now', cause);
@@ -17,6 +18,7 @@ export function installShutdown(server: Pick<AppServer, 'close' | 'logger'>, tim
       return;
     }
     started = true;
+    faulted ||= exitCode !== 0;
     server.logger.info('shutting down', { ...cause, timeoutMs });
     const deadline = setTimeout(() => {
       server.logger.error('shutdown deadline passed, exiting', { timeoutMs });
@@ -25,20 +27,23 @@ export function installShutdown(server: Pick<AppServer, 'close' | 'logger'>, tim
     deadline.unref();
     server
       .close()
-      .then(() => flushLogsAndExit(server, exitCode))
+      .then(() => flushLogsAndExit(server, faulted ? 1 : 0))
       .catch((error: unknown) => {
         server.logger.error('shutdown finished with failures', { error });
         flushLogsAndExit(server, 1);
       });
   };
   for (const signal of SIGNALS) process.on(signal, (received: NodeJS.Signals) => begin({ signal: received }, 0));
+  // A fault during a shutdown already under way must not cut it short: it is logged and the exit code
+  // becomes 1, while the close goes on within its deadline.
+  const onFault = (cause: string) => (started ? (faulted = true) : begin({ cause }, 1));
   process.on('uncaughtException', (error) => {
     server.logger.error('uncaught exception', { error });
-    begin({ cause: 'uncaughtException' }, 1);
+    onFault('uncaughtException');
   });
   process.on('unhandledRejection', (reason) => {
     server.logger.error('unhandled promise rejection', { error: reason });
-    begin({ cause: 'unhandledRejection' }, 1);
+    onFault('unhandledRejection');
   });
 }
 

@@ -67,3 +67,19 @@ test('an unhandled rejection starts the graceful close too', () => {
   emit('unhandledRejection', new Error('lost promise'), Promise.resolve());
   expect(close).toHaveBeenCalledTimes(1);
 });
+
+test('a fault during a shutdown under way is logged, lets the close finish, and makes the exit code 1', async () => {
+  let finish: () => void = () => {};
+  const close = jest.fn(() => new Promise<void>((resolve) => (finish = resolve)));
+  installShutdown({ close, logger: createLogger({ nodeEnv: 'test', logLevel: 'info', logLevelExplicit: false }) }, 10_000);
+  process.emit('SIGTERM');
+  emit('unhandledRejection', new Error('lost promise'), Promise.resolve());
+  emit('uncaughtException', new Error('boom'));
+  expect(exit).not.toHaveBeenCalled();
+  expect(close).toHaveBeenCalledTimes(1);
+  finish();
+  await new Promise((resolve) => setImmediate(resolve));
+  jest.advanceTimersByTime(500);
+  expect(exit).toHaveBeenCalledWith(1);
+  expect(exit).not.toHaveBeenCalledWith(0);
+});
