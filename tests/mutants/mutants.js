@@ -183,6 +183,21 @@ module.exports = [
     grep: 'graceful shutdown takes',
   },
   {
+    name: "the adapter's room (un)subscriptions reject unhandled at shutdown",
+    file: 'src/cluster.ts',
+    search: '        reply.catch(() => undefined);\n',
+    replace: '',
+    tests: ['tests/integration/redis-faults.test.ts'],
+    grep: 'a node shutting down',
+  },
+  {
+    name: 'a fault during a shutdown cuts it short',
+    file: 'src/shutdown.ts',
+    search: "const onFault = (cause: string) => (started ? (faulted = true) : begin({ cause }, 1));",
+    replace: "const onFault = (cause: string) => begin({ cause }, 1);",
+    tests: ['tests/unit/shutdown.test.ts'],
+  },
+  {
     name: '/health answers 200 while draining',
     file: 'src/http/routes.ts',
     search: "res.status(health.status === 'ok' ? 200 : 503)",
