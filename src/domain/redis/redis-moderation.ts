@@ -121,17 +121,14 @@ export class RedisModerationStore implements ModerationStore {
   }
 
   async activeBan(userId: string, ipHash: string, now: number): Promise<Ban | undefined> {
-    const replies = await this.redis
-      .multi()
-      .zrevrange(this.key(`bans:on:id:${userId}`), 0, 0, 'WITHSCORES')
-      .zrevrange(this.key(`bans:on:ip:${ipHash}`), 0, 0, 'WITHSCORES')
-      .exec();
-    const longest = (replies ?? [])
-      .map(([error, reply]) => {
-        if (error) throw error;
-        const [id, until] = reply as string[];
-        return id === undefined ? undefined : { id, until: Number(until) };
-      })
+    // Two plain reads, not a MULTI, so that they ride in the auto-pipelined write of this tick: every
+    // join asks this.
+    const replies = await Promise.all([
+      this.redis.zrevrange(this.key(`bans:on:id:${userId}`), 0, 0, 'WITHSCORES'),
+      this.redis.zrevrange(this.key(`bans:on:ip:${ipHash}`), 0, 0, 'WITHSCORES'),
+    ]);
+    const longest = replies
+      .map(([id, until]) => (id === undefined ? undefined : { id, until: Number(until) }))
       .filter((entry) => entry !== undefined && entry.until > now)
       .sort((a, b) => b!.until - a!.until)[0];
     if (!longest) return undefined;

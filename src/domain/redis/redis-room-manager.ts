@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { v4 as uuidv4 } from 'uuid';
 import type { RoomManager } from '../room-manager';
 import type { ChatMessage, CountsByType, Participant, Room, SessionType } from '../types';
-import { DEFAULT_PREFIX, defineScript, execChecked, readCountsByType, type ScriptRunner } from './keys';
+import { DEFAULT_PREFIX, defineScript, readCountsByType, type ScriptRunner } from './keys';
 
 /**
  * Layout (P = prefix), no TTLs: a room lives until it is closed.
@@ -26,6 +26,17 @@ end
 return raw
 `;
 
+/** ARGV: 1 prefix, 2 roomId, 3 Room JSON, 4 type, 5.. the participants' userId, nodeId pairs. */
+const CREATE = `
+local id = ARGV[2]
+redis.call('SET', P .. 'room:' .. id, ARGV[3])
+redis.call('HINCRBY', P .. 'rooms:counts', ARGV[4], 1)
+for i = 5, #ARGV, 2 do
+  redis.call('HSET', P .. 'rooms:by-user', ARGV[i], id)
+  redis.call('SADD', P .. 'rooms:node:' .. ARGV[i + 1], id)
+end
+`;
+
 /** ARGV: 1 prefix, 2 roomId, 3 message JSON, 4 limit. Appends only to a room that still exists. */
 const APPEND = `
 local id = ARGV[2]
@@ -37,6 +48,7 @@ return 1
 `;
 
 export class RedisRoomManager implements RoomManager {
+  private readonly createScript: ScriptRunner;
   private readonly closeScript: ScriptRunner;
   private readonly appendScript: ScriptRunner;
 
@@ -45,22 +57,15 @@ export class RedisRoomManager implements RoomManager {
     private readonly historyLimit: number,
     private readonly prefix = DEFAULT_PREFIX,
   ) {
+    this.createScript = defineScript(redis, 'rcRoomCreate', CREATE);
     this.closeScript = defineScript(redis, 'rcRoomClose', CLOSE);
     this.appendScript = defineScript(redis, 'rcRoomAppend', APPEND);
   }
 
   async create(type: SessionType, a: Participant, b: Participant, now: number): Promise<Room> {
     const room: Room = { id: uuidv4(), type, users: [a, b], createdAt: now };
-    const p = this.prefix;
-    await execChecked(
-      this.redis
-        .multi()
-        .set(`${p}room:${room.id}`, JSON.stringify(room))
-        .hset(`${p}rooms:by-user`, a.userId, room.id, b.userId, room.id)
-        .hincrby(`${p}rooms:counts`, type, 1)
-        .sadd(`${p}rooms:node:${a.nodeId}`, room.id)
-        .sadd(`${p}rooms:node:${b.nodeId}`, room.id),
-    );
+    // A script rather than a MULTI: it rides in the same auto-pipelined write as the other commands.
+    await this.createScript(this.prefix, room.id, JSON.stringify(room), type, a.userId, a.nodeId, b.userId, b.nodeId);
     return room;
   }
 
