@@ -13,7 +13,7 @@ import type {
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents> & { session: SessionInfo };
 
-const DEFAULT_WAIT_MS = 5000;
+export const DEFAULT_WAIT_MS = 5000;
 
 /** Every event a client may send, read from the server's own schema table. */
 export const CLIENT_EVENTS = Object.keys(createSchemas(loadConfig({ NODE_ENV: 'test' }).limits)) as ClientEventName[];

@@ -1,4 +1,4 @@
-import { closeAllClients } from './clients';
+import { closeAllClients, DEFAULT_WAIT_MS, eventually } from './clients';
 import { startRedis, type RedisServer } from './redis';
 import { startTestServer, type TestServer } from './server';
 
@@ -31,7 +31,13 @@ export function useModes() {
     const redis = await startRedis();
     redises.push(redis);
     const started: TestServer[] = [];
-    for (let i = 0; i < count; i += 1) started.push(await server({ REDIS_URL: redis.url, ...CLUSTER_ENV, ...env }));
+    for (let i = 0; i < count; i += 1) {
+      const node = await server({ REDIS_URL: redis.url, ...CLUSTER_ENV, ...env });
+      // Listening is not connected: until its Redis is, a node counts shared rate limits in its
+      // in-memory insurance limiter, and a test's first joins would not reach the shared budget.
+      await eventually(() => node.server.stats.readiness().ready, DEFAULT_WAIT_MS, { what: 'the node connecting to Redis' });
+      started.push(node);
+    }
     return started as Tuple<TestServer, N>;
   }
 
