@@ -1,5 +1,6 @@
 import type { RealtimeContext } from './context';
 import { LostStateRepair } from './lost-state-repair';
+import { SerialSteps } from './serial-steps';
 
 /**
  * Heartbeats this node into the cluster and cleans up after nodes that stopped heartbeating
@@ -17,7 +18,6 @@ import { LostStateRepair } from './lost-state-repair';
  */
 export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => number): () => void {
   const { services, logger, config } = ctx;
-  let running = false;
   let failing = false;
   let steadySince: number | undefined;
   let lastBeatAt = 0;
@@ -53,6 +53,19 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
     }
   }
 
+  // One beat or sweep at a time; a failure marks Redis unsteady until a heartbeat goes through.
+  const steps = new SerialSteps((error) => {
+    // Logged when the failure starts, not on every beat while Redis stays down.
+    if (!failing) logger.warn('node heartbeat failing', { error });
+    failing = true;
+    steadySince = undefined;
+  });
+
+  async function sweep(): Promise<void> {
+    await reapTheDead();
+    await scheduleSweep();
+  }
+
   /** Looks again when the first peer would turn dead, if that comes before the next beat. */
   async function scheduleSweep(): Promise<void> {
     const deadline = await services.presence.firstPeerDeadline();
@@ -60,7 +73,7 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
     const delayMs = deadline - Date.now() + 1;
     if (delayMs >= config.redis.heartbeatMs) return;
     clearTimeout(sweepTimer);
-    sweepTimer = setTimeout(() => void guarded(reapTheDead), Math.max(delayMs, 0));
+    sweepTimer = setTimeout(() => void steps.run(sweep), Math.max(delayMs, 0));
     sweepTimer.unref();
   }
 
@@ -77,28 +90,13 @@ export function startNodeLiveness(ctx: RealtimeContext, localConnected: () => nu
     await scheduleSweep();
   }
 
-  /** One beat or sweep at a time; a failure marks Redis unsteady until a heartbeat goes through. */
-  async function guarded(step: () => Promise<void>): Promise<void> {
-    if (running) return;
-    running = true;
-    try {
-      await step();
-    } catch (error) {
-      // Logged when the failure starts, not on every beat while Redis stays down.
-      if (!failing) logger.warn('node heartbeat failing', { error });
-      failing = true;
-      steadySince = undefined;
-    } finally {
-      running = false;
-    }
-  }
-
-  const beat = () => void guarded(heartbeat);
+  const beat = () => void steps.run(heartbeat);
   const timer = setInterval(beat, config.redis.heartbeatMs);
   timer.unref();
   beat();
   return () => {
     stopped = true;
+    steps.stop();
     clearInterval(timer);
     clearTimeout(sweepTimer);
   };

@@ -236,7 +236,13 @@ describe('a node in a child process', () => {
       NODE_DEAD_AFTER_MS: String(deadAfterMs),
       USER_COUNT_INTERVAL_MS: '600000',
     });
-    child = await startChildServer({ REDIS_URL: modes.redis.url, ...CLUSTER_ENV, NODE_HEARTBEAT_MS: '1000' });
+    // The doomed node must not take the survivor, whose beats are 5 s apart, for dead meanwhile.
+    child = await startChildServer({
+      REDIS_URL: modes.redis.url,
+      ...CLUSTER_ENV,
+      NODE_HEARTBEAT_MS: '1000',
+      NODE_DEAD_AFTER_MS: '60000',
+    });
     const { b } = await pairClients([child.url, survivor!.url]);
     const doomedNode = ((await getJson(`${child.url}/stats`)).body as { nodeId: string }).nodeId;
     const presence = survivor!.server.services.presence;

@@ -175,6 +175,13 @@ module.exports = [
     grep: 'not a beat later',
   },
   {
+    name: 'a heartbeat that falls on a sweep is dropped',
+    file: 'src/realtime/serial-steps.ts',
+    search: '      this.pending.add(step);\n',
+    replace: '',
+    tests: ['tests/unit/serial-steps.test.ts'],
+  },
+  {
     name: "graceful shutdown leaves this node's waiting users in the Redis queue",
     file: 'src/server.ts',
     search: "['remove queue entries', () => services.queue.removeNode(nodeId)],",
