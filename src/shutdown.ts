@@ -11,14 +11,13 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 export function installShutdown(server: Pick<AppServer, 'close' | 'logger'>, timeoutMs: number): void {
   let started = false;
   let faulted = false;
-  const begin = (cause: Record<string, unknown>, exitCode: number) => {
+  const begin = (cause: Record<string, unknown>) => {
     if (started) {
       server.logger.warn('second shutdown request, exiting now', cause);
       process.exit(1);
       return;
     }
     started = true;
-    faulted ||= exitCode !== 0;
     server.logger.info('shutting down', { ...cause, timeoutMs });
     const deadline = setTimeout(() => {
       server.logger.error('shutdown deadline passed, exiting', { timeoutMs });
@@ -33,10 +32,13 @@ export function installShutdown(server: Pick<AppServer, 'close' | 'logger'>, tim
         flushLogsAndExit(server, 1);
       });
   };
-  for (const signal of SIGNALS) process.on(signal, (received: NodeJS.Signals) => begin({ signal: received }, 0));
-  // A fault during a shutdown already under way must not cut it short: it is logged and the exit code
-  // becomes 1, while the close goes on within its deadline.
-  const onFault = (cause: string) => (started ? (faulted = true) : begin({ cause }, 1));
+  for (const signal of SIGNALS) process.on(signal, (received: NodeJS.Signals) => begin({ signal: received }));
+  // A fault makes the exit code 1; during a shutdown already under way it must not cut it short, so
+  // the close goes on within its deadline.
+  const onFault = (cause: string) => {
+    faulted = true;
+    if (!started) begin({ cause });
+  };
   process.on('uncaughtException', (error) => {
     server.logger.error('uncaught exception', { error });
     onFault('uncaughtException');

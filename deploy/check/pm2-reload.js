@@ -11,10 +11,20 @@
  * Exits 0 when all held, 1 otherwise, bounded by OVERALL_DEADLINE_MS.
  */
 const fs = require('node:fs');
-const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { ROOT, connectClients, freePort, logger, runCheck, runChecked, startNginx, startRedis, until } = require('./support');
+const {
+  ROOT,
+  connectClients,
+  freePort,
+  freshGet,
+  logger,
+  runCheck,
+  runChecked,
+  startNginx,
+  startRedis,
+  until,
+} = require('./support');
 
 const PM2_VERSION = '7';
 const CLIENTS = 20;
@@ -48,18 +58,6 @@ function pm2Environment(bin, home, env) {
 /** Runs a command (pm2 itself by default) in the checkout with PM2's environment. */
 function pm2At(bin, home) {
   return (args, env = {}, command = bin) => runChecked(command, args, { cwd: ROOT, env: pm2Environment(bin, home, env) });
-}
-
-/** One GET on a new connection, as a new visitor makes it: the status, or the error's code. */
-function freshGet(url) {
-  return new Promise((resolve) => {
-    const request = http.get(url, { agent: false, timeout: 1000 }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode));
-    });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error) => resolve(error.code ?? error.message));
-  });
 }
 
 /**

@@ -2,9 +2,9 @@
  * What the deploy checks share: loopback ports, polling with a deadline, child processes that are
  * killed when a check fails, Debian's nginx with its own prefix in a temp dir, socket.io clients.
  */
-/* global AbortSignal */
 const { execFile, spawn } = require('node:child_process');
 const fs = require('node:fs');
+const http = require('node:http');
 const path = require('node:path');
 const { io } = require('socket.io-client');
 const { freePort, startRedis } = require('../../tests/helpers/loopback');
@@ -28,12 +28,20 @@ async function until(check, ms, what) {
   }
 }
 
+/** One GET on a new connection, as a new visitor makes it: the status, or the error's code. */
+function freshGet(url) {
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent: false, timeout: 1000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode));
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', (error) => resolve(error.code ?? error.message));
+  });
+}
+
 async function answers(url) {
-  try {
-    return (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok;
-  } catch {
-    return false;
-  }
+  return (await freshGet(url)) === 200;
 }
 
 /** A child process whose last output is kept for the failure message; killed if the check fails. */
@@ -144,4 +152,17 @@ function runCheck(check, limitMs, main) {
   );
 }
 
-module.exports = { ROOT, answers, connectClients, freePort, logger, run, runCheck, runChecked, startNginx, startRedis, until };
+module.exports = {
+  ROOT,
+  answers,
+  connectClients,
+  freePort,
+  freshGet,
+  logger,
+  run,
+  runCheck,
+  runChecked,
+  startNginx,
+  startRedis,
+  until,
+};

@@ -200,8 +200,8 @@ module.exports = [
   {
     name: 'a fault during a shutdown cuts it short',
     file: 'src/shutdown.ts',
-    search: 'const onFault = (cause: string) => (started ? (faulted = true) : begin({ cause }, 1));',
-    replace: 'const onFault = (cause: string) => begin({ cause }, 1);',
+    search: '    if (!started) begin({ cause });',
+    replace: '    begin({ cause });',
     tests: ['tests/unit/shutdown.test.ts'],
   },
   {
